@@ -1,0 +1,286 @@
+"""Agreements between organisations, and the press releases that announce them and feed the CRM."""
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from clusters.models import Organisation, SlugManager
+from contacts.models import Person, PressContact
+
+
+class Topic(models.Model):
+    """A subject an agreement covers: training, cross-border cooperation, …"""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Agreement(models.Model):
+    class Kind(models.TextChoices):
+        CONVENTION = "convention", _("Convention")
+        PARTNERSHIP = "partnership", _("Partnership agreement")
+        MEMORANDUM = "memorandum", _("Memorandum of understanding")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SIGNED = "signed", _("Signed")
+        ENDED = "ended", _("Ended")
+        TERMINATED = "terminated", _("Terminated")
+
+    slug = models.SlugField(
+        _("slug"), max_length=120, unique=True, help_text=_("Short unique identifier used in addresses.")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CONVENTION)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SIGNED)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True, help_text=_("The town where it was signed."))
+    venue = models.CharField(
+        _("venue"), max_length=300, blank=True, help_text=_("The premises where it was signed, if the source says.")
+    )
+    host = models.ForeignKey(
+        Organisation,
+        verbose_name=_("host"),
+        related_name="agreements_hosted",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text=_("The organisation whose premises hosted the signing."),
+    )
+    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), related_name="agreements", blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    organisations = models.ManyToManyField(
+        Organisation, verbose_name=_("parties"), related_name="agreements", through="AgreementParty", blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["-signed_on", "title"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="agreement_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(signed_on__isnull=True) | Q(ends_on__gte=models.F("signed_on")),
+                name="agreement_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(signed_on__isnull=False), name="agreement_signed_has_date"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class AgreementParty(models.Model):
+    class Role(models.TextChoices):
+        PARTY = "party", _("Party")
+        COORDINATOR = "coordinator", _("Coordinator")
+        WITNESS = "witness", _("Witness")
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), related_name="parties", on_delete=models.CASCADE
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), related_name="agreement_parties", on_delete=models.PROTECT
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTY)
+    name_as_written = models.CharField(
+        _("name as written"),
+        max_length=200,
+        blank=True,
+        help_text=_("How the agreement names the party, when it differs from the organisation's name."),
+    )
+
+    class Meta:
+        ordering = ["agreement_id", "pk"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "organisation"], name="agreement_party_unique"),
+        ]
+
+    def __str__(self):
+        return self.name_as_written or str(self.get_role_display())
+
+
+class Signatory(models.Model):
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), related_name="signatories", on_delete=models.CASCADE
+    )
+    person = models.ForeignKey(Person, verbose_name=_("person"), related_name="signatures", on_delete=models.PROTECT)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("signed for"),
+        related_name="signatures",
+        on_delete=models.PROTECT,
+        help_text=_("The party the person signed for."),
+    )
+    title_at_signing = models.CharField(
+        _("title at signing"), max_length=200, blank=True, help_text=_("The person's title on the day of the signing.")
+    )
+
+    class Meta:
+        ordering = ["agreement_id", "pk"]
+        verbose_name = _("signatory")
+        verbose_name_plural = _("signatories")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "person"], name="signatory_unique_per_agreement"),
+        ]
+
+    def __str__(self):
+        return self.title_at_signing or str(_("Signatory"))
+
+    def clean(self):
+        if (
+            self.agreement_id
+            and self.organisation_id
+            and not AgreementParty.objects.filter(
+                agreement_id=self.agreement_id, organisation_id=self.organisation_id
+            ).exists()
+        ):
+            raise ValidationError({"organisation": _("A signatory signs for one of the agreement's parties.")})
+
+
+class PressRelease(models.Model):
+    """A press release, kept verbatim as the source of the facts taken from it."""
+
+    class Language(models.TextChoices):
+        FRENCH = "fr", _("French")
+        ENGLISH = "en", _("English")
+        SPANISH = "es", _("Spanish")
+        BASQUE = "eu", _("Basque")
+
+    slug = models.SlugField(
+        _("slug"), max_length=120, unique=True, help_text=_("Short unique identifier used in addresses.")
+    )
+    title = models.CharField(_("title"), max_length=400)
+    kicker = models.CharField(
+        _("kicker"), max_length=300, blank=True, help_text=_("The line printed above the title, if any.")
+    )
+    subtitle = models.CharField(_("subtitle"), max_length=400, blank=True)
+    published_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.FRENCH)
+    issuers = models.ManyToManyField(
+        Organisation, verbose_name=_("issuing organisations"), related_name="press_releases", blank=True
+    )
+    text = models.TextField(_("full text"), help_text=_("The release exactly as it was received."))
+    agreements = models.ManyToManyField(
+        Agreement, verbose_name=_("agreements announced"), related_name="press_releases", blank=True
+    )
+    press_contacts = models.ManyToManyField(
+        PressContact, verbose_name=_("press contacts listed"), related_name="press_releases", blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        verbose_name = _("press release")
+        verbose_name_plural = _("press releases")
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="press_release_title_not_empty"),
+            models.CheckConstraint(condition=~Q(text=""), name="press_release_text_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Quote(models.Model):
+    """Words a press release attributes to a person."""
+
+    press_release = models.ForeignKey(
+        PressRelease, verbose_name=_("press release"), related_name="quotes", on_delete=models.CASCADE
+    )
+    person = models.ForeignKey(Person, verbose_name=_("speaker"), related_name="quotes", on_delete=models.PROTECT)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("speaking for"),
+        related_name="quotes",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    title_at_time = models.CharField(_("title at the time"), max_length=200, blank=True)
+    text = models.TextField(_("quote"))
+
+    class Meta:
+        ordering = ["press_release_id", "pk"]
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="quote_text_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+
+class ProvenanceQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+    def for_objects(self, objects):
+        """Provenance of several records, possibly of different models, in one query."""
+        condition = Q(pk__in=[])
+        for obj in objects:
+            condition |= Q(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+        return self.filter(condition).select_related("press_release", "content_type")
+
+
+class Provenance(models.Model):
+    """Points a record to the press release its data was taken from."""
+
+    press_release = models.ForeignKey(
+        PressRelease, verbose_name=_("press release"), related_name="provenances", on_delete=models.CASCADE
+    )
+    content_type = models.ForeignKey(ContentType, verbose_name=_("kind of record"), on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("content_type", "object_id")
+
+    objects = ProvenanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["press_release_id", "content_type_id", "object_id"]
+        verbose_name = _("provenance")
+        verbose_name_plural = _("provenances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["press_release", "content_type", "object_id"], name="provenance_unique_per_record"
+            ),
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="provenance_record_idx")]
+
+    def __str__(self):
+        return f"{self.content_type_id}:{self.object_id}"

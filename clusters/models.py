@@ -1,0 +1,389 @@
+"""Organisations, how they relate to each other over time, and what they state about themselves."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a stored date is known: "since 2013" is stored as 2013-01-01 with precision YEAR."""
+
+    DAY = "day", _("Exact day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+
+
+class SlugManager(models.Manager):
+    """Looks records up by their slug, so that fixtures can refer to them by name."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Sector(models.Model):
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def clusters(self):
+        return self.filter(kind=Organisation.Kind.CLUSTER)
+
+
+class OrganisationManager(SlugManager.from_queryset(OrganisationQuerySet)):
+    pass
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        CLUSTER = "cluster", _("Cluster")
+        FEDERATION = "federation", _("Federation / trade association")
+        COMPANY = "company", _("Company")
+        PUBLIC_BODY = "public_body", _("Public body")
+        RESEARCH_EDUCATION = "research_education", _("Research & education")
+        OTHER = "other", _("Other")
+
+    slug = models.SlugField(
+        _("slug"), max_length=80, unique=True, help_text=_("Short unique identifier used in addresses.")
+    )
+    name = models.CharField(_("name"), max_length=200, help_text=_("Current official name of the organisation."))
+    acronym = models.CharField(
+        _("acronym"), max_length=40, blank=True, help_text=_("Short name or acronym, if the organisation uses one.")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    legal_form = models.CharField(
+        _("legal form"), max_length=120, blank=True, help_text=_("For example: non-profit association, SAS.")
+    )
+    country = CountryField(_("country"), blank=True)
+    region = models.CharField(_("region"), max_length=120, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), related_name="organisations", blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = OrganisationManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        indexes = [models.Index(fields=["kind", "name"], name="organisation_kind_name_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="organisation_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class OrganisationName(models.Model):
+    """Another name an organisation goes or went by: a former name, or the way documents write it."""
+
+    class Kind(models.TextChoices):
+        FORMER = "former", _("Former name")
+        ALIAS = "alias", _("Also written as")
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), related_name="other_names", on_delete=models.CASCADE
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FORMER)
+    used_from = models.DateField(_("used from"), null=True, blank=True)
+    used_until = models.DateField(_("used until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation_id", "used_from", "name"]
+        verbose_name = _("other name")
+        verbose_name_plural = _("other names")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="organisation_name_unique_per_organisation"),
+            models.CheckConstraint(
+                condition=Q(used_until__isnull=True) | Q(used_from__isnull=True) | Q(used_until__gte=F("used_from")),
+                name="organisation_name_dates_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Site(models.Model):
+    class Kind(models.TextChoices):
+        HEAD_OFFICE = "head_office", _("Head office")
+        ANTENNA = "antenna", _("Antenna")
+        ESTABLISHMENT = "establishment", _("Establishment")
+        OTHER = "other", _("Other")
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), related_name="sites", on_delete=models.CASCADE
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    address = models.TextField(_("address"), blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    region = models.CharField(_("region"), max_length=120, blank=True)
+    country = CountryField(_("country"), blank=True)
+
+    class Meta:
+        ordering = ["organisation_id", "kind", "name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="site_name_unique_per_organisation"),
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(kind="head_office"), name="site_one_head_office_per_organisation"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Territory(models.Model):
+    """A region where an organisation is rooted or has established itself."""
+
+    class Kind(models.TextChoices):
+        HISTORIC = "historic", _("Historic founding territory")
+        ESTABLISHMENT = "establishment", _("New establishment")
+        SCOPE = "scope", _("Area of activity")
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), related_name="territories", on_delete=models.CASCADE
+    )
+    region = models.CharField(_("region"), max_length=120)
+    country = CountryField(_("country"), blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SCOPE)
+    through = models.ForeignKey(
+        Organisation,
+        verbose_name=_("through"),
+        related_name="territories_served",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text=_("The network or branch through which the organisation is present there, if any."),
+    )
+
+    class Meta:
+        ordering = ["organisation_id", "kind", "region"]
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "region"], name="territory_unique_per_organisation"),
+        ]
+
+    def __str__(self):
+        return self.region
+
+
+class KeyFigure(models.Model):
+    """A figure an organisation or a document states, with its unit, year and source."""
+
+    class Unit(models.TextChoices):
+        COUNT = "count", _("Count")
+        EUR = "eur", _("Euros")
+        PERCENT = "percent", _("Percent")
+        YEARS = "years", _("Years")
+        RANK = "rank", _("Rank")
+
+    class Qualifier(models.TextChoices):
+        EXACT = "exact", _("Exactly")
+        MORE_THAN = "more_than", _("More than")
+        ABOUT = "about", _("About")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        related_name="key_figures",
+        on_delete=models.CASCADE,
+        help_text=_("The organisation the figure is published by or about."),
+    )
+    label = models.CharField(
+        _("label"), max_length=300, help_text=_("What is counted, for example: jobs in the sector.")
+    )
+    scope = models.CharField(
+        _("scope"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the figure covers when it is not the organisation itself, for example a region's sector."),
+    )
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices, default=Unit.COUNT)
+    qualifier = models.CharField(_("qualifier"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
+    as_written = models.CharField(
+        _("as written"), max_length=300, blank=True, help_text=_("The figure exactly as the source writes it.")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, help_text=_("The year the figure refers to, when the source gives one.")
+    )
+    source = models.CharField(
+        _("source"), max_length=300, blank=True, help_text=_("Who or what the figure comes from.")
+    )
+    source_organisations = models.ManyToManyField(
+        Organisation, verbose_name=_("source organisations"), related_name="figures_sourced", blank=True
+    )
+
+    class Meta:
+        ordering = ["organisation_id", "label"]
+        verbose_name = _("key figure")
+        verbose_name_plural = _("key figures")
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="key_figure_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1800, year__lte=2200), name="key_figure_year_plausible"
+            ),
+            models.CheckConstraint(
+                condition=~Q(unit="percent") | Q(value__lte=100), name="key_figure_percent_at_most_100"
+            ),
+        ]
+
+    def __str__(self):
+        return self.as_written or f"{self.label}: {self.value}"
+
+
+class MembershipType(models.Model):
+    """A kind of membership a cluster offers (for example: adhérent, founding member), with its fee."""
+
+    cluster = models.ForeignKey(
+        Organisation, verbose_name=_("cluster"), related_name="membership_types", on_delete=models.CASCADE
+    )
+    slug = models.SlugField(_("slug"), max_length=80)
+    name = models.CharField(_("name"), max_length=120)
+    annual_fee = models.DecimalField(
+        _("annual fee"), max_digits=10, decimal_places=2, null=True, blank=True, help_text=_("In euros, per year.")
+    )
+
+    class Meta:
+        ordering = ["cluster_id", "name"]
+        verbose_name = _("membership type")
+        verbose_name_plural = _("membership types")
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "slug"], name="membership_type_slug_unique_per_cluster"),
+            models.CheckConstraint(
+                condition=Q(annual_fee__isnull=True) | Q(annual_fee__gte=0), name="membership_type_fee_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def on(self, day):
+        """Memberships that cover ``day``."""
+        return self.filter(Q(started_on__isnull=True) | Q(started_on__lte=day)).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=day)
+        )
+
+
+class Membership(models.Model):
+    """An organisation's membership of a cluster or federation, over a period of time."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        CURRENT = "current", _("Current")
+        GRACE = "grace", _("Grace period")
+        EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    cluster = models.ForeignKey(
+        Organisation,
+        verbose_name=_("cluster"),
+        related_name="memberships",
+        on_delete=models.CASCADE,
+        help_text=_("The cluster or federation the member belongs to."),
+    )
+    member = models.ForeignKey(
+        Organisation, verbose_name=_("member"), related_name="memberships_held", on_delete=models.CASCADE
+    )
+    membership_type = models.ForeignKey(
+        MembershipType,
+        verbose_name=_("membership type"),
+        related_name="memberships",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CURRENT)
+    started_on = models.DateField(_("since"), null=True, blank=True)
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cluster_id", "-started_on"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(condition=~Q(cluster=F("member")), name="membership_not_of_itself"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(started_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="membership_dates_in_order",
+            ),
+            models.UniqueConstraint(fields=["cluster", "member", "started_on"], name="membership_unique_per_start"),
+        ]
+
+    def __str__(self):
+        return str(self.get_status_display())
+
+
+class OrganisationRelation(models.Model):
+    """A relation between two organisations over time, read as "source is <kind> target"."""
+
+    class Kind(models.TextChoices):
+        NETWORK = "network", _("is a network or branch of")
+        PARTNERSHIP = "partnership", _("is a partner of")
+        SUBSIDIARY = "subsidiary", _("is a subsidiary of")
+        OTHER = "other", _("is related to")
+
+    source = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), related_name="relations_from", on_delete=models.CASCADE
+    )
+    kind = models.CharField(_("relation"), max_length=20, choices=Kind.choices)
+    target = models.ForeignKey(
+        Organisation, verbose_name=_("related organisation"), related_name="relations_to", on_delete=models.CASCADE
+    )
+    started_on = models.DateField(_("since"), null=True, blank=True)
+    started_on_precision = models.CharField(
+        _("precision of the start date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("What the relation is about, for example the events run together.")
+    )
+
+    class Meta:
+        ordering = ["source_id", "kind", "started_on"]
+        verbose_name = _("relation between organisations")
+        verbose_name_plural = _("relations between organisations")
+        constraints = [
+            models.CheckConstraint(condition=~Q(source=F("target")), name="relation_not_to_itself"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(started_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="relation_dates_in_order",
+            ),
+            models.UniqueConstraint(fields=["source", "kind", "target"], name="relation_unique_per_kind"),
+        ]
+
+    def __str__(self):
+        return str(self.get_kind_display())

@@ -1,0 +1,358 @@
+"""People, the positions they hold, how to reach them, and the lists staff build from them."""
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from clusters.models import Organisation, SlugManager
+
+from .normalisation import normalise_email
+
+
+class Tag(models.Model):
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=80, unique=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class PositionQuerySet(models.QuerySet):
+    def current(self, day=None):
+        """Positions held on ``day`` (today by default)."""
+        day = day or timezone.localdate()
+        return self.filter(Q(started_on__isnull=True) | Q(started_on__lte=day)).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=day)
+        )
+
+
+class PersonQuerySet(models.QuerySet):
+    def directory(self):
+        """People with what a directory row shows: current positions and their organisations, contact points."""
+        return self.prefetch_related(
+            Prefetch(
+                "positions",
+                queryset=Position.objects.current().select_related("organisation").order_by("-is_primary", "pk"),
+                to_attr="current_positions",
+            ),
+            Prefetch("contact_points", queryset=ContactPoint.objects.order_by("medium", "-is_primary", "pk")),
+        )
+
+    def contactable(self):
+        """People who have not asked to be left alone."""
+        return self.filter(do_not_contact=False)
+
+
+class PersonManager(SlugManager.from_queryset(PersonQuerySet)):
+    pass
+
+
+class Person(models.Model):
+    class LawfulBasis(models.TextChoices):
+        LEGITIMATE_INTEREST = "legitimate_interest", _("Legitimate interest")
+        CONSENT = "consent", _("Consent")
+        CONTRACT = "contract", _("Contract")
+        LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation")
+        PUBLIC_TASK = "public_task", _("Public task")
+
+    class DataSource(models.TextChoices):
+        PRESS_RELEASE = "press_release", _("Press release")
+        IMPORT = "import", _("Import")
+        MANUAL = "manual", _("Manual entry")
+
+    slug = models.SlugField(
+        _("slug"), max_length=120, unique=True, help_text=_("Short unique identifier used in addresses.")
+    )
+    given_name = models.CharField(_("given name"), max_length=120, blank=True)
+    family_name = models.CharField(
+        _("family name"),
+        max_length=120,
+        help_text=_("In ordinary case: “Pascual de Zulueta”, not “PASCUAL DE ZULUETA”."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), related_name="people", blank=True)
+    do_not_contact = models.BooleanField(
+        _("do not contact"),
+        default=False,
+        help_text=_("The person asked not to be contacted: exports and mailings leave them out."),
+    )
+    lawful_basis = models.CharField(
+        _("lawful basis"),
+        max_length=20,
+        choices=LawfulBasis.choices,
+        default=LawfulBasis.LEGITIMATE_INTEREST,
+        help_text=_("Why the GDPR allows us to keep this person's data."),
+    )
+    data_source = models.CharField(
+        _("source of the data"), max_length=20, choices=DataSource.choices, default=DataSource.MANUAL
+    )
+    source_detail = models.CharField(
+        _("source detail"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where exactly the data came from, for example the file imported."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = PersonManager()
+
+    class Meta:
+        ordering = ["family_name", "given_name", "pk"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        indexes = [models.Index(fields=["family_name", "given_name"], name="person_name_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(family_name=""), name="person_family_name_not_empty"),
+        ]
+        permissions = [("export_contacts", _("Can export contacts"))]
+
+    def __str__(self):
+        return self.full_name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def full_name(self):
+        return " ".join(part for part in (self.given_name, self.family_name) if part)
+
+
+class Position(models.Model):
+    """A title a person holds at an organisation, over a period of time."""
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), related_name="positions", on_delete=models.CASCADE)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), related_name="positions", on_delete=models.CASCADE
+    )
+    title = models.CharField(
+        _("title"), max_length=200, help_text=_("As the person uses it, for example: Directeur Général.")
+    )
+    started_on = models.DateField(_("from"), null=True, blank=True)
+    ended_on = models.DateField(
+        _("until"), null=True, blank=True, help_text=_("Leave empty while the position is held.")
+    )
+    is_primary = models.BooleanField(
+        _("primary position"), default=False, help_text=_("The position shown first and used in exports.")
+    )
+
+    objects = PositionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person_id", "-is_primary", "-started_on", "pk"]
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="position_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(started_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="position_dates_in_order",
+            ),
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(is_primary=True), name="position_one_primary_per_person"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_current(self):
+        today = timezone.localdate()
+        return (self.started_on is None or self.started_on <= today) and (
+            self.ended_on is None or self.ended_on >= today
+        )
+
+
+class ContactPoint(models.Model):
+    """An email address or a phone number at which a person can be reached."""
+
+    class Medium(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+
+    class Kind(models.TextChoices):
+        WORK = "work", _("Work")
+        MOBILE = "mobile", _("Mobile")
+        SWITCHBOARD = "switchboard", _("Switchboard")
+        PERSONAL = "personal", _("Personal")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), related_name="contact_points", on_delete=models.CASCADE
+    )
+    medium = models.CharField(_("medium"), max_length=5, choices=Medium.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.WORK)
+    email = models.EmailField(_("email address"), max_length=254, blank=True)
+    phone = PhoneNumberField(
+        _("phone number"),
+        blank=True,
+        help_text=_("Written as you like; stored in international format (E.164)."),
+    )
+    is_primary = models.BooleanField(_("preferred"), default=False)
+    label = models.CharField(_("label"), max_length=120, blank=True, help_text=_("For example: press office line."))
+
+    class Meta:
+        ordering = ["person_id", "medium", "-is_primary", "pk"]
+        verbose_name = _("contact point")
+        verbose_name_plural = _("contact points")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(medium="email") & ~Q(email="") & Q(phone=""))
+                | (Q(medium="phone") & ~Q(phone="") & Q(email="")),
+                name="contact_point_one_value_per_medium",
+            ),
+            models.CheckConstraint(
+                condition=Q(email=models.functions.Lower("email")), name="contact_point_email_lowercase"
+            ),
+            models.CheckConstraint(
+                condition=Q(medium="phone") | Q(kind__in=["work", "personal"]), name="contact_point_email_kind"
+            ),
+            models.UniqueConstraint(
+                fields=["person", "email"], condition=Q(medium="email"), name="contact_point_unique_email_per_person"
+            ),
+            models.UniqueConstraint(
+                fields=["person", "phone"], condition=Q(medium="phone"), name="contact_point_unique_phone_per_person"
+            ),
+            models.UniqueConstraint(
+                fields=["person", "medium"], condition=Q(is_primary=True), name="contact_point_one_preferred_per_medium"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["email"], name="contact_point_email_idx"),
+            models.Index(fields=["phone"], name="contact_point_phone_idx"),
+        ]
+
+    def __str__(self):
+        return self.value
+
+    def save(self, *args, **kwargs):
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.email = normalise_email(self.email)
+        if self.medium == self.Medium.EMAIL:
+            if not self.email:
+                raise ValidationError({"email": _("Enter the email address.")})
+            if self.phone:
+                raise ValidationError({"phone": _("An email contact point has no phone number.")})
+            if self.kind not in (self.Kind.WORK, self.Kind.PERSONAL):
+                raise ValidationError({"kind": _("An email address is either work or personal.")})
+        elif self.medium == self.Medium.PHONE:
+            if not self.phone:
+                raise ValidationError({"phone": _("Enter the phone number.")})
+            if self.email:
+                raise ValidationError({"email": _("A phone contact point has no email address.")})
+
+    @property
+    def value(self):
+        if self.medium == self.Medium.EMAIL:
+            return self.email
+        return self.phone_display
+
+    @property
+    def phone_display(self):
+        """National format for numbers of the default region, international format for the others."""
+        if not self.phone or not self.phone.is_valid():
+            return str(self.phone or "")
+        region = phonenumbers.region_code_for_number(self.phone)
+        if region == settings.PHONENUMBER_DEFAULT_REGION:
+            return self.phone.format_as(phonenumbers.PhoneNumberFormat.NATIONAL)
+        return self.phone.format_as(phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+class PressContact(models.Model):
+    """A person acting as press contact for an organisation."""
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), related_name="press_roles", on_delete=models.CASCADE)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), related_name="press_contacts", on_delete=models.CASCADE
+    )
+    started_on = models.DateField(_("from"), null=True, blank=True)
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["organisation_id", "person_id"]
+        verbose_name = _("press contact")
+        verbose_name_plural = _("press contacts")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "organisation"], name="press_contact_unique_per_organisation"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(started_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="press_contact_dates_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Press contact"))
+
+
+class ContactList(models.Model):
+    """A named, reusable set of people: a media list, the guests of an event."""
+
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        related_name="contact_lists",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    people = models.ManyToManyField(
+        Person, verbose_name=_("people"), related_name="contact_lists", through="ContactListEntry", blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("contact list")
+        verbose_name_plural = _("contact lists")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class ContactListEntry(models.Model):
+    contact_list = models.ForeignKey(
+        ContactList, verbose_name=_("contact list"), related_name="entries", on_delete=models.CASCADE
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), related_name="contact_list_entries", on_delete=models.CASCADE
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["contact_list_id", "person_id"]
+        verbose_name = _("contact list entry")
+        verbose_name_plural = _("contact list entries")
+        constraints = [
+            models.UniqueConstraint(fields=["contact_list", "person"], name="contact_list_entry_unique"),
+        ]
+
+    def __str__(self):
+        return str(_("List entry"))
