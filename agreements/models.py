@@ -80,13 +80,20 @@ class Agreement(models.Model):
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
         constraints = [
-            models.CheckConstraint(condition=~Q(title=""), name="agreement_title_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="agreement_title_not_empty",
+                violation_error_message=_("An agreement needs a title."),
+            ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(signed_on__isnull=True) | Q(ends_on__gte=models.F("signed_on")),
                 name="agreement_dates_in_order",
+                violation_error_message=_("An agreement cannot end before it is signed."),
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(signed_on__isnull=False), name="agreement_signed_has_date"
+                condition=Q(status="draft") | Q(signed_on__isnull=False),
+                name="agreement_signed_has_date",
+                violation_error_message=_("Only a draft agreement can have no signing date."),
             ),
         ]
 
@@ -122,7 +129,11 @@ class AgreementParty(models.Model):
         verbose_name = _("party")
         verbose_name_plural = _("parties")
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "organisation"], name="agreement_party_unique"),
+            models.UniqueConstraint(
+                fields=["agreement", "organisation"],
+                name="agreement_party_unique",
+                violation_error_message=_("This organisation is already a party to the agreement."),
+            ),
         ]
 
     def __str__(self):
@@ -150,7 +161,11 @@ class Signatory(models.Model):
         verbose_name = _("signatory")
         verbose_name_plural = _("signatories")
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "person"], name="signatory_unique_per_agreement"),
+            models.UniqueConstraint(
+                fields=["agreement", "person"],
+                name="signatory_unique_per_agreement",
+                violation_error_message=_("This person already signed the agreement."),
+            ),
         ]
 
     def __str__(self):
@@ -206,8 +221,16 @@ class PressRelease(models.Model):
         verbose_name = _("press release")
         verbose_name_plural = _("press releases")
         constraints = [
-            models.CheckConstraint(condition=~Q(title=""), name="press_release_title_not_empty"),
-            models.CheckConstraint(condition=~Q(text=""), name="press_release_text_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="press_release_title_not_empty",
+                violation_error_message=_("A press release needs a title."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="press_release_text_not_empty",
+                violation_error_message=_("A press release needs its text."),
+            ),
         ]
 
     def __str__(self):
@@ -240,7 +263,11 @@ class Quote(models.Model):
         verbose_name = _("quote")
         verbose_name_plural = _("quotes")
         constraints = [
-            models.CheckConstraint(condition=~Q(text=""), name="quote_text_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="quote_text_not_empty",
+                violation_error_message=_("A quote needs its words."),
+            ),
         ]
 
     def __str__(self):
@@ -277,7 +304,9 @@ class Provenance(models.Model):
         verbose_name_plural = _("provenances")
         constraints = [
             models.UniqueConstraint(
-                fields=["press_release", "content_type", "object_id"], name="provenance_unique_per_record"
+                fields=["press_release", "content_type", "object_id"],
+                name="provenance_unique_per_record",
+                violation_error_message=_("This record already points to this press release."),
             ),
         ]
         indexes = [models.Index(fields=["content_type", "object_id"], name="provenance_record_idx")]

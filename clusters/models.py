@@ -86,7 +86,11 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         indexes = [models.Index(fields=["kind", "name"], name="organisation_kind_name_idx")]
         constraints = [
-            models.CheckConstraint(condition=~Q(name=""), name="organisation_name_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="organisation_name_not_empty",
+                violation_error_message=_("An organisation needs a name."),
+            ),
         ]
 
     def __str__(self):
@@ -116,10 +120,15 @@ class OrganisationName(models.Model):
         verbose_name = _("other name")
         verbose_name_plural = _("other names")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="organisation_name_unique_per_organisation"),
+            models.UniqueConstraint(
+                fields=["organisation", "name"],
+                name="organisation_name_unique_per_organisation",
+                violation_error_message=_("This organisation already has this name."),
+            ),
             models.CheckConstraint(
                 condition=Q(used_until__isnull=True) | Q(used_from__isnull=True) | Q(used_until__gte=F("used_from")),
                 name="organisation_name_dates_in_order",
+                violation_error_message=_("The name cannot stop being used before it started."),
             ),
         ]
 
@@ -149,9 +158,16 @@ class Site(models.Model):
         verbose_name = _("site")
         verbose_name_plural = _("sites")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="site_name_unique_per_organisation"),
             models.UniqueConstraint(
-                fields=["organisation"], condition=Q(kind="head_office"), name="site_one_head_office_per_organisation"
+                fields=["organisation", "name"],
+                name="site_name_unique_per_organisation",
+                violation_error_message=_("This organisation already has a site with this name."),
+            ),
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=Q(kind="head_office"),
+                name="site_one_head_office_per_organisation",
+                violation_error_message=_("An organisation has only one head office."),
             ),
         ]
 
@@ -188,7 +204,11 @@ class Territory(models.Model):
         verbose_name = _("territory")
         verbose_name_plural = _("territories")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "region"], name="territory_unique_per_organisation"),
+            models.UniqueConstraint(
+                fields=["organisation", "region"],
+                name="territory_unique_per_organisation",
+                violation_error_message=_("This territory is already listed for the organisation."),
+            ),
         ]
 
     def __str__(self):
@@ -247,12 +267,20 @@ class KeyFigure(models.Model):
         verbose_name = _("key figure")
         verbose_name_plural = _("key figures")
         constraints = [
-            models.CheckConstraint(condition=Q(value__gte=0), name="key_figure_value_not_negative"),
             models.CheckConstraint(
-                condition=Q(year__isnull=True) | Q(year__gte=1800, year__lte=2200), name="key_figure_year_plausible"
+                condition=Q(value__gte=0),
+                name="key_figure_value_not_negative",
+                violation_error_message=_("A key figure cannot be negative."),
             ),
             models.CheckConstraint(
-                condition=~Q(unit="percent") | Q(value__lte=100), name="key_figure_percent_at_most_100"
+                condition=Q(year__isnull=True) | Q(year__gte=1800, year__lte=2200),
+                name="key_figure_year_plausible",
+                violation_error_message=_("Enter a year between 1800 and 2200."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(unit="percent") | Q(value__lte=100),
+                name="key_figure_percent_at_most_100",
+                violation_error_message=_("A percentage cannot exceed 100."),
             ),
         ]
 
@@ -277,9 +305,15 @@ class MembershipType(models.Model):
         verbose_name = _("membership type")
         verbose_name_plural = _("membership types")
         constraints = [
-            models.UniqueConstraint(fields=["cluster", "slug"], name="membership_type_slug_unique_per_cluster"),
+            models.UniqueConstraint(
+                fields=["cluster", "slug"],
+                name="membership_type_slug_unique_per_cluster",
+                violation_error_message=_("This cluster already has a membership type with this slug."),
+            ),
             models.CheckConstraint(
-                condition=Q(annual_fee__isnull=True) | Q(annual_fee__gte=0), name="membership_type_fee_not_negative"
+                condition=Q(annual_fee__isnull=True) | Q(annual_fee__gte=0),
+                name="membership_type_fee_not_negative",
+                violation_error_message=_("A fee cannot be negative."),
             ),
         ]
 
@@ -335,12 +369,21 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.CheckConstraint(condition=~Q(cluster=F("member")), name="membership_not_of_itself"),
+            models.CheckConstraint(
+                condition=~Q(cluster=F("member")),
+                name="membership_not_of_itself",
+                violation_error_message=_("An organisation cannot be a member of itself."),
+            ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(started_on__isnull=True) | Q(ended_on__gte=F("started_on")),
                 name="membership_dates_in_order",
+                violation_error_message=_("A membership cannot end before it starts."),
             ),
-            models.UniqueConstraint(fields=["cluster", "member", "started_on"], name="membership_unique_per_start"),
+            models.UniqueConstraint(
+                fields=["cluster", "member", "started_on"],
+                name="membership_unique_per_start",
+                violation_error_message=_("This membership already exists with the same start date."),
+            ),
         ]
 
     def __str__(self):
@@ -377,12 +420,21 @@ class OrganisationRelation(models.Model):
         verbose_name = _("relation between organisations")
         verbose_name_plural = _("relations between organisations")
         constraints = [
-            models.CheckConstraint(condition=~Q(source=F("target")), name="relation_not_to_itself"),
+            models.CheckConstraint(
+                condition=~Q(source=F("target")),
+                name="relation_not_to_itself",
+                violation_error_message=_("An organisation cannot be related to itself."),
+            ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(started_on__isnull=True) | Q(ended_on__gte=F("started_on")),
                 name="relation_dates_in_order",
+                violation_error_message=_("A relation cannot end before it starts."),
             ),
-            models.UniqueConstraint(fields=["source", "kind", "target"], name="relation_unique_per_kind"),
+            models.UniqueConstraint(
+                fields=["source", "kind", "target"],
+                name="relation_unique_per_kind",
+                violation_error_message=_("This relation between the two organisations already exists."),
+            ),
         ]
 
     def __str__(self):

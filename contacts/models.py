@@ -118,7 +118,11 @@ class Person(models.Model):
         verbose_name_plural = _("people")
         indexes = [models.Index(fields=["family_name", "given_name"], name="person_name_idx")]
         constraints = [
-            models.CheckConstraint(condition=~Q(family_name=""), name="person_family_name_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(family_name=""),
+                name="person_family_name_not_empty",
+                violation_error_message=_("A person needs a family name."),
+            ),
         ]
         permissions = [("export_contacts", _("Can export contacts"))]
 
@@ -158,13 +162,21 @@ class Position(models.Model):
         verbose_name = _("position")
         verbose_name_plural = _("positions")
         constraints = [
-            models.CheckConstraint(condition=~Q(title=""), name="position_title_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="position_title_not_empty",
+                violation_error_message=_("A position needs a title."),
+            ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(started_on__isnull=True) | Q(ended_on__gte=F("started_on")),
                 name="position_dates_in_order",
+                violation_error_message=_("A position cannot end before it starts."),
             ),
             models.UniqueConstraint(
-                fields=["person"], condition=Q(is_primary=True), name="position_one_primary_per_person"
+                fields=["person"],
+                condition=Q(is_primary=True),
+                name="position_one_primary_per_person",
+                violation_error_message=_("This person already has a primary position."),
             ),
         ]
 
@@ -215,21 +227,37 @@ class ContactPoint(models.Model):
                 condition=(Q(medium="email") & ~Q(email="") & Q(phone=""))
                 | (Q(medium="phone") & ~Q(phone="") & Q(email="")),
                 name="contact_point_one_value_per_medium",
+                violation_error_message=_(
+                    "An email contact point holds an email address only, a phone contact point a phone number only."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(email=models.functions.Lower("email")), name="contact_point_email_lowercase"
+                condition=Q(email=models.functions.Lower("email")),
+                name="contact_point_email_lowercase",
+                violation_error_message=_("Email addresses are stored in lower case."),
             ),
             models.CheckConstraint(
-                condition=Q(medium="phone") | Q(kind__in=["work", "personal"]), name="contact_point_email_kind"
+                condition=Q(medium="phone") | Q(kind__in=["work", "personal"]),
+                name="contact_point_email_kind",
+                violation_error_message=_("An email address is either work or personal."),
             ),
             models.UniqueConstraint(
-                fields=["person", "email"], condition=Q(medium="email"), name="contact_point_unique_email_per_person"
+                fields=["person", "email"],
+                condition=Q(medium="email"),
+                name="contact_point_unique_email_per_person",
+                violation_error_message=_("This person already has this email address."),
             ),
             models.UniqueConstraint(
-                fields=["person", "phone"], condition=Q(medium="phone"), name="contact_point_unique_phone_per_person"
+                fields=["person", "phone"],
+                condition=Q(medium="phone"),
+                name="contact_point_unique_phone_per_person",
+                violation_error_message=_("This person already has this phone number."),
             ),
             models.UniqueConstraint(
-                fields=["person", "medium"], condition=Q(is_primary=True), name="contact_point_one_preferred_per_medium"
+                fields=["person", "medium"],
+                condition=Q(is_primary=True),
+                name="contact_point_one_preferred_per_medium",
+                violation_error_message=_("This person already has a preferred contact point of this medium."),
             ),
         ]
         indexes = [
@@ -244,8 +272,12 @@ class ContactPoint(models.Model):
         self.email = normalise_email(self.email)
         super().save(*args, **kwargs)
 
-    def clean(self):
+    def clean_fields(self, exclude=None):
+        # "sbou@leem.org/" is a valid address once cleaned: normalise before the field validators run.
         self.email = normalise_email(self.email)
+        super().clean_fields(exclude=exclude)
+
+    def clean(self):
         if self.medium == self.Medium.EMAIL:
             if not self.email:
                 raise ValidationError({"email": _("Enter the email address.")})
@@ -292,10 +324,15 @@ class PressContact(models.Model):
         verbose_name = _("press contact")
         verbose_name_plural = _("press contacts")
         constraints = [
-            models.UniqueConstraint(fields=["person", "organisation"], name="press_contact_unique_per_organisation"),
+            models.UniqueConstraint(
+                fields=["person", "organisation"],
+                name="press_contact_unique_per_organisation",
+                violation_error_message=_("This person is already a press contact for this organisation."),
+            ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(started_on__isnull=True) | Q(ended_on__gte=F("started_on")),
                 name="press_contact_dates_in_order",
+                violation_error_message=_("A press-contact role cannot end before it starts."),
             ),
         ]
 
@@ -351,7 +388,11 @@ class ContactListEntry(models.Model):
         verbose_name = _("contact list entry")
         verbose_name_plural = _("contact list entries")
         constraints = [
-            models.UniqueConstraint(fields=["contact_list", "person"], name="contact_list_entry_unique"),
+            models.UniqueConstraint(
+                fields=["contact_list", "person"],
+                name="contact_list_entry_unique",
+                violation_error_message=_("This person is already on the list."),
+            ),
         ]
 
     def __str__(self):

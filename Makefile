@@ -1,0 +1,74 @@
+# Cluster CRM — everything a developer needs, from a machine with only Python 3.11+ and make.
+#
+#   make run    local server on http://127.0.0.1:8000/ with the seed data and a demo login
+#   make test   the test suite (SQLite; set DATABASE_URL to run it on PostgreSQL)
+#   make help   every target
+
+PYTHON ?= python3
+VENV := .venv
+VENV_PY := $(VENV)/bin/python
+PIP := $(VENV_PY) -m pip install --disable-pip-version-check --quiet
+MANAGE := $(VENV_PY) manage.py
+RUNTIME_STAMP := $(VENV)/.requirements.stamp
+DEV_STAMP := $(VENV)/.requirements-dev.stamp
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run install install-dev test e2e lint migrations-check messages clean
+
+help: ## Show this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
+
+$(VENV_PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
+		echo "Error: Python 3.11 or newer is required to create $(VENV)." >&2; \
+		echo "       '$(PYTHON)' is: $$($(PYTHON) --version 2>&1 || echo 'not found')." >&2; \
+		echo "       Install Python 3.11+ or run: make PYTHON=/path/to/python3.11 ..." >&2; \
+		exit 1; }
+	@echo "Creating $(VENV) with $$($(PYTHON) --version)"
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+		echo "Error: '$(PYTHON) -m venv' failed. On Debian or Ubuntu: apt-get install python3-venv" >&2; exit 1; }
+
+$(RUNTIME_STAMP): requirements.txt | $(VENV_PY)
+	@echo "Installing runtime dependencies (requirements.txt)"
+	@$(PIP) -r requirements.txt
+	@touch $@
+
+$(DEV_STAMP): requirements-dev.txt requirements.txt | $(VENV_PY)
+	@echo "Installing development dependencies (requirements-dev.txt)"
+	@$(PIP) -r requirements-dev.txt
+	@touch $@
+
+install: $(RUNTIME_STAMP) ## Create .venv and install the runtime dependencies
+
+install-dev: $(DEV_STAMP) ## Create .venv and install the test and lint tools too
+
+run: $(RUNTIME_STAMP) ## Migrate, load the seed, create the demo login, serve on 127.0.0.1:8000
+	$(MANAGE) migrate --no-input
+	$(MANAGE) loaddata seed
+	$(MANAGE) ensure_demo_account
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: $(DEV_STAMP) ## Run the test suite except the browser tests (SQLite, or DATABASE_URL)
+	$(VENV_PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+e2e: $(DEV_STAMP) ## Run the browser tests with Debian's chromium (/usr/bin/chromium)
+	@test -x /usr/bin/chromium || { \
+		echo "Error: /usr/bin/chromium is missing. Install Debian's chromium: apt-get install chromium" >&2; exit 1; }
+	$(VENV_PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP) ## Check the code with ruff
+	$(VENV)/bin/ruff check .
+
+migrations-check: $(RUNTIME_STAMP) ## Fail if a model change has no migration
+	$(MANAGE) makemigrations --check --dry-run
+
+messages: $(DEV_STAMP) ## Update the French catalogue and compile it (needs GNU gettext)
+	@command -v xgettext >/dev/null && command -v msgfmt >/dev/null || { \
+		echo "Error: GNU gettext is required (xgettext, msgfmt). On Debian: apt-get install gettext" >&2; exit 1; }
+	$(MANAGE) makemessages -l fr --ignore=.venv
+	$(MANAGE) compilemessages --ignore=.venv
+
+clean: ## Remove .venv and caches (keeps db.sqlite3)
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-results
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

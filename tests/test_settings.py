@@ -1,0 +1,92 @@
+"""The settings module read in fresh processes, the way a server starts with a given environment."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Every variable crm/settings.py reads: cleared so that the caller's environment (CI sets DATABASE_URL) cannot leak in.
+SETTINGS_VARIABLES = (
+    "DJANGO_ENV",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL",
+    "CONN_MAX_AGE",
+    "LOG_LEVEL",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+)
+
+REPORT_SETTINGS = """
+import json
+import django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "DEBUG": settings.DEBUG,
+    "ENGINE": settings.DATABASES["default"]["ENGINE"],
+    "NAME": settings.DATABASES["default"]["NAME"],
+    "ALLOWED_HOSTS": settings.ALLOWED_HOSTS,
+    "SESSION_COOKIE_SECURE": getattr(settings, "SESSION_COOKIE_SECURE", False),
+}))
+"""
+
+
+def start_django(**environment):
+    env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
+    env["DJANGO_SETTINGS_MODULE"] = "crm.settings"
+    env.update(environment)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", REPORT_SETTINGS], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [None, "django-insecure-local-development-key-never-use-in-production", "too-short-a-secret"],
+    ids=["missing", "development-default", "short"],
+)
+def test_production_refuses_to_start_without_a_real_secret_key(secret_key):
+    environment = {"DJANGO_ENV": "production"}
+    if secret_key is not None:
+        environment["SECRET_KEY"] = secret_key
+
+    result = start_django(**environment)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_starts_with_a_long_random_key_with_debug_off_and_reads_database_url():
+    result = start_django(
+        DJANGO_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL="postgres://crm:secret@db.example.org:5432/crm",
+    )
+
+    assert result.returncode == 0, result.stderr
+    settings = json.loads(result.stdout)
+    assert settings["DEBUG"] is False
+    assert settings["ALLOWED_HOSTS"] == []
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["ENGINE"] == "django.db.backends.postgresql"
+    assert settings["NAME"] == "crm"
+
+
+def test_development_needs_no_configuration_debug_on_and_sqlite():
+    result = start_django()
+
+    assert result.returncode == 0, result.stderr
+    settings = json.loads(result.stdout)
+    assert settings["DEBUG"] is True
+    assert settings["ENGINE"] == "django.db.backends.sqlite3"
+    assert "localhost" in settings["ALLOWED_HOSTS"]
