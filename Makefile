@@ -17,12 +17,12 @@ PYTEST_ARGS ?=
 .PHONY: help run install install-dev test e2e lint migrations-check messages clean
 
 help: ## Show this list
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
 
 $(VENV_PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
 		echo "Error: Python 3.11 or newer is required to create $(VENV)." >&2; \
-		echo "       '$(PYTHON)' is: $$($(PYTHON) --version 2>&1 || echo 'not found')." >&2; \
+		echo "       '$(PYTHON)' is: $$(command -v $(PYTHON) >/dev/null && $(PYTHON) --version 2>&1 || echo 'not found')." >&2; \
 		echo "       Install Python 3.11+ or run: make PYTHON=/path/to/python3.11 ..." >&2; \
 		exit 1; }
 	@echo "Creating $(VENV) with $$($(PYTHON) --version)"
