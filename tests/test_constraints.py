@@ -229,7 +229,7 @@ def test_full_clean_explains_a_broken_rule_in_words(person, org):
     position = Position(person=person, organisation=org, title="Président", started_on=TODAY, ended_on=YESTERDAY)
     with pytest.raises(ValidationError) as error:
         position.full_clean()
-    assert "A position cannot end before it starts." in error.value.messages
+    assert "Un poste ne peut pas se terminer avant d'avoir commencé." in error.value.messages
 
 
 def test_full_clean_refuses_a_second_primary_position_in_words(person, org):
@@ -237,7 +237,7 @@ def test_full_clean_refuses_a_second_primary_position_in_words(person, org):
     second = Position(person=person, organisation=factories.OrganisationFactory(), title="Directeur", is_primary=True)
     with pytest.raises(ValidationError) as error:
         second.full_clean()
-    assert "This person already has a primary position." in error.value.messages
+    assert "Cette personne a déjà un poste principal." in error.value.messages
 
 
 def test_contact_point_clean_normalises_the_address_before_checking_it(person):
@@ -245,4 +245,4 @@ def test_contact_point_clean_normalises_the_address_before_checking_it(person):
     duplicate = ContactPoint(person=person, medium="email", email=" SBOU@leem.org/ ")
     with pytest.raises(ValidationError) as error:
         duplicate.full_clean()
-    assert "This person already has this email address." in error.value.messages
+    assert "Cette personne a déjà cette adresse e-mail." in error.value.messages

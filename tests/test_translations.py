@@ -1,0 +1,69 @@
+"""French first: every label a user sees in the back office has a French translation."""
+
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.utils import translation
+
+# Words spelt the same in both languages: their French "translation" is the English word.
+SAME_IN_BOTH = {
+    "slug",
+    "notes",
+    "description",
+    "site",
+    "sites",
+    "cluster",
+    "convention",
+    "contacts",
+    "date",
+    "relation",
+    "organisation",
+    "organisations",
+    "parties",
+    "mobile",
+    "euros",
+    "source",
+    "import",
+    "provenance",
+    "provenances",
+}
+
+
+def labels_of(model):
+    yield model._meta.verbose_name
+    yield model._meta.verbose_name_plural
+    for field in model._meta.get_fields():
+        if (field.auto_created and not field.concrete) or isinstance(field, GenericForeignKey):
+            continue
+        if getattr(field, "verbose_name", None) and field.name != "id":
+            yield field.verbose_name
+        if getattr(field, "help_text", ""):
+            yield field.help_text
+        for _value, label in getattr(field, "flatchoices", None) or []:
+            if field.name not in {"country", "language"}:
+                yield label
+
+
+@pytest.mark.parametrize("app_label", ["clusters", "contacts", "agreements"])
+def test_every_model_field_and_choice_has_a_french_label(app_label):
+    config = apps.get_app_config(app_label)
+    untranslated = []
+    for model in config.get_models():
+        for label in labels_of(model):
+            with translation.override("en"):
+                english = str(label)
+            with translation.override("fr"):
+                french = str(label)
+            if french == english and english.lower() not in SAME_IN_BOTH:
+                untranslated.append(f"{model.__name__}: {english}")
+    assert untranslated == []
+
+
+def test_english_stays_available():
+    person = apps.get_model("contacts", "Person")
+    with translation.override("en"):
+        assert str(person._meta.verbose_name_plural) == "people"
+        assert str(person._meta.get_field("family_name").verbose_name) == "family name"
+    with translation.override("fr"):
+        assert str(person._meta.verbose_name_plural) == "personnes"
+        assert str(person._meta.get_field("family_name").verbose_name) == "nom de famille"
