@@ -66,7 +66,7 @@ migrations-check: $(RUNTIME_STAMP) ## Fail if a model change has no migration
 messages: $(DEV_STAMP) ## Update the French catalogue and compile it (needs GNU gettext)
 	@command -v xgettext >/dev/null && command -v msgfmt >/dev/null || { \
 		echo "Error: GNU gettext is required (xgettext, msgfmt). On Debian: apt-get install gettext" >&2; exit 1; }
-	$(MANAGE) makemessages -l fr --ignore=.venv
+	$(MANAGE) makemessages -l fr --ignore=.venv --ignore=tests --no-location
 	$(MANAGE) compilemessages --ignore=.venv
 
 clean: ## Remove .venv and caches (keeps db.sqlite3)

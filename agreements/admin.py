@@ -1,1 +1,515 @@
-# Register your models here.
+"""Back office for agreements, their parties and signatories, press releases, quotes and provenance.
+
+This app comes after clusters and contacts in INSTALLED_APPS, and is the only one allowed to import
+both: it adds the "Sources" inline (the press releases a record was taken from) to their admins, and
+links from organisations and people to the agreements they signed and the releases that name them,
+by subclassing the registered admins and registering the subclasses in their place.
+"""
+
+from collections import defaultdict
+
+from django import forms
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch
+from django.forms.models import BaseInlineFormSet
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from clusters.admin import (
+    OrganisationColumnMixin,
+    RecordSubtitleMixin,
+    RelatedRecordsMixin,
+    SlugFixedOnceSavedMixin,
+    admin_link,
+    admin_link_list,
+    admin_links,
+)
+from clusters.models import Organisation
+from contacts.admin import OrganisationWithPeopleAdmin, PersonAdmin, PersonColumnMixin
+from contacts.models import ContactList, ContactListEntry, Person, PressContact, Tag
+
+from .models import Agreement, AgreementParty, PressRelease, Provenance, Quote, Signatory, Topic
+from .signals import TRACKED_APPS
+
+# A record taken from a press release is named after the people, organisations and agreements it is about.
+OWNER_MODELS = (Person, Organisation, Agreement)
+
+
+def owner_fields(model):
+    return [
+        field.name
+        for field in model._meta.concrete_fields
+        if field.many_to_one and issubclass(field.related_model, OWNER_MODELS)
+    ]
+
+
+def record_label(record):
+    """``str(record)`` and whom it is about, as ``__str__`` may say little: "Président (Luc Grislain, GIPSO)"."""
+    owners = [str(owner) for owner in (getattr(record, name) for name in owner_fields(type(record))) if owner]
+    return f"{record} ({', '.join(owners)})" if owners else str(record)
+
+
+# Staff build these themselves; no press release is the source of a tag or a contact list.
+STAFF_MADE_MODELS = (Tag, ContactList, ContactListEntry)
+
+
+def tracked_models():
+    """The models whose records can be taken from a press release, hence carry provenance."""
+    return [
+        model
+        for app_label in sorted(TRACKED_APPS)
+        for model in apps.get_app_config(app_label).get_models()
+        if model not in (PressRelease, Provenance, *STAFF_MADE_MODELS)
+    ]
+
+
+def records_prefetch():
+    """Prefetches ``Provenance.record`` with what ``record_label`` reads: one query per kind of record."""
+    return GenericPrefetch(
+        "record", [model._default_manager.select_related(*owner_fields(model)) for model in tracked_models()]
+    )
+
+
+class PressReleaseColumnMixin:
+    @admin.display(description=_("press release"), ordering="press_release__published_on")
+    def press_release_link(self, obj):
+        return admin_link(obj.press_release)
+
+
+class SourceInline(PressReleaseColumnMixin, GenericTabularInline):
+    """The press releases a record was taken from, read-only: provenance is recorded from the release's side."""
+
+    model = Provenance
+    fields = ["press_release_link", "published_on"]
+    readonly_fields = fields
+    verbose_name = _("source")
+    verbose_name_plural = _("sources")
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("press_release").order_by("-press_release__published_on")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("date"))
+    def published_on(self, provenance):
+        # A read-only callable is shown as returned: format the date the way the user's language writes it.
+        return date_format(provenance.press_release.published_on, "SHORT_DATE_FORMAT")
+
+
+@admin.register(Topic)
+class TopicAdmin(SlugFixedOnceSavedMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "agreement_count"]
+    search_fields = ["name", "slug"]
+    ordering = ["name"]
+    list_per_page = 100
+    inlines = [SourceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(agreement_count=Count("agreements"))
+
+    @admin.display(description=_("agreements"), ordering="agreement_count")
+    def agreement_count(self, topic):
+        return topic.agreement_count
+
+
+class AgreementColumnMixin:
+    @admin.display(description=_("agreement"), ordering="agreement__title")
+    def agreement_link(self, obj):
+        return admin_link(obj.agreement)
+
+
+class PartyInline(admin.TabularInline):
+    model = AgreementParty
+    fields = ["organisation", "role", "name_as_written"]
+    autocomplete_fields = ["organisation"]
+    extra = 0
+
+
+def _party_checked_by_the_formset():
+    """Stands in for Signatory.clean() on the agreement form: see SignatoryForm."""
+
+
+class SignatoryForm(forms.ModelForm):
+    """A signatory row of the agreement form.
+
+    Signatory.clean() asks the database whether the organisation is a party, so it would reject a party
+    added in the same save; SignatoryFormSet.clean() checks the parties as submitted instead.
+    """
+
+    def _post_clean(self):
+        self.instance.clean = _party_checked_by_the_formset
+        try:
+            super()._post_clean()
+        finally:
+            del self.instance.clean
+
+
+class SignatoryFormSet(BaseInlineFormSet):
+    """Each signatory signs for one of the parties the agreement will have once this save goes through."""
+
+    # The parties formset of the same submission, set by AgreementAdmin; None means the saved parties count.
+    party_formset = None
+
+    def party_organisation_ids(self):
+        if self.party_formset is None or not self.party_formset.is_bound:
+            if self.instance.pk is None:
+                return set()
+            return set(AgreementParty.objects.filter(agreement=self.instance).values_list("organisation_id", flat=True))
+        self.party_formset.is_valid()
+        organisation_ids = set()
+        for form in self.party_formset.forms:
+            cleaned = getattr(form, "cleaned_data", {})
+            organisation = cleaned.get("organisation")
+            if organisation and not cleaned.get("DELETE"):
+                organisation_ids.add(getattr(organisation, "pk", organisation))
+        return organisation_ids
+
+    def clean(self):
+        super().clean()
+        party_ids = self.party_organisation_ids()
+        for form in self.forms:
+            cleaned = getattr(form, "cleaned_data", {})
+            organisation = cleaned.get("organisation")
+            if not organisation or cleaned.get("DELETE"):
+                continue
+            if getattr(organisation, "pk", organisation) not in party_ids:
+                form.add_error(
+                    "organisation",
+                    ValidationError(
+                        _("%(organisation)s is not a party to this agreement: add it to the parties, or pick a party."),
+                        code="not_a_party",
+                        params={"organisation": organisation},
+                    ),
+                )
+
+
+class SignatoryInline(admin.TabularInline):
+    model = Signatory
+    form = SignatoryForm
+    formset = SignatoryFormSet
+    fields = ["person", "organisation", "title_at_signing"]
+    autocomplete_fields = ["person", "organisation"]
+    extra = 0
+
+
+@admin.register(Agreement)
+class AgreementAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, admin.ModelAdmin):
+    slug_prepopulated_from = ("title",)
+    list_display = ["title", "kind", "status", "signed_on", "place", "party_links"]
+    list_filter = ["status", "kind", "topics", "signed_on"]
+    search_fields = ["title", "slug", "place", "venue", "summary", "organisations__name", "organisations__acronym"]
+    date_hierarchy = "signed_on"
+    ordering = ["-signed_on", "title"]
+    list_per_page = 50
+    autocomplete_fields = ["host", "topics"]
+    readonly_fields = ["press_release_links", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "status"]}),
+        (_("Signing"), {"fields": ["signed_on", "ends_on", "place", "venue", "host"]}),
+        (_("Content"), {"fields": ["topics", "summary"]}),
+        (_("Press releases"), {"fields": ["press_release_links"]}),
+        (_("Created and updated"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    inlines = [PartyInline, SignatoryInline, SourceInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("parties", queryset=AgreementParty.objects.select_related("organisation")))
+        )
+
+    def _create_formsets(self, request, obj, change):
+        # Let the signatories be checked against the parties submitted with them (see SignatoryFormSet).
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        party_formset = next((formset for formset in formsets if formset.model is AgreementParty), None)
+        for formset in formsets:
+            if isinstance(formset, SignatoryFormSet):
+                formset.party_formset = party_formset
+        return formsets, inline_instances
+
+    @admin.display(description=_("parties"))
+    def party_links(self, agreement):
+        return admin_links((party.organisation, party.organisation.name) for party in agreement.parties.all())
+
+    @admin.display(description=_("press releases announcing it"))
+    def press_release_links(self, agreement):
+        return self.related_links(
+            (press_release, f"{date_format(press_release.published_on, 'SHORT_DATE_FORMAT')} — {press_release.title}")
+            for press_release in agreement.press_releases.order_by("published_on")
+        )
+
+
+@admin.register(AgreementParty)
+class AgreementPartyAdmin(RecordSubtitleMixin, AgreementColumnMixin, OrganisationColumnMixin, admin.ModelAdmin):
+    list_display = ["organisation_link", "role", "agreement_link", "name_as_written"]
+    list_display_links = ["role"]
+    list_filter = ["role"]
+    list_select_related = ["agreement", "organisation"]
+    search_fields = ["agreement__title", "organisation__name", "organisation__acronym", "name_as_written"]
+    autocomplete_fields = ["agreement", "organisation"]
+    ordering = ["-agreement__signed_on", "agreement__title", "pk"]
+    list_per_page = 100
+    fields = ["agreement", "organisation", "role", "name_as_written"]
+    inlines = [SourceInline]
+
+    def record_subtitle(self, party):
+        return f"{party.organisation.name} — {party.agreement.title}"
+
+
+@admin.register(Signatory)
+class SignatoryAdmin(
+    RecordSubtitleMixin, AgreementColumnMixin, PersonColumnMixin, OrganisationColumnMixin, admin.ModelAdmin
+):
+    list_display = ["person_link", "title_at_signing", "organisation_link", "agreement_link"]
+    list_display_links = ["title_at_signing"]
+    list_select_related = ["agreement", "person", "organisation"]
+    search_fields = ["person__family_name", "person__given_name", "agreement__title", "organisation__name"]
+    autocomplete_fields = ["agreement", "person", "organisation"]
+    ordering = ["-agreement__signed_on", "agreement__title", "pk"]
+    list_per_page = 100
+    fields = ["agreement", "person", "organisation", "title_at_signing"]
+    inlines = [SourceInline]
+
+    def record_subtitle(self, signatory):
+        return f"{signatory.person.full_name} — {signatory.agreement.title}"
+
+
+class QuoteInline(admin.StackedInline):
+    model = Quote
+    fields = [("person", "organisation", "title_at_time"), "text"]
+    autocomplete_fields = ["person", "organisation"]
+    extra = 0
+
+
+class PressContactChoiceField(forms.ModelMultipleChoiceField):
+    """Press contacts named after the person and the organisation (their ``__str__`` follows no foreign key)."""
+
+    def label_from_instance(self, press_contact):
+        return f"{press_contact.person.full_name} — {press_contact.organisation.name}"
+
+
+@admin.register(PressRelease)
+class PressReleaseAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, admin.ModelAdmin):
+    slug_prepopulated_from = ("title",)
+    list_display = ["title", "published_on", "place", "language", "issuer_links"]
+    list_filter = ["language", ("issuers", admin.RelatedOnlyFieldListFilter), "published_on"]
+    search_fields = ["title", "kicker", "subtitle", "place", "text", "issuers__name", "issuers__acronym"]
+    date_hierarchy = "published_on"
+    ordering = ["-published_on", "title"]
+    list_per_page = 50
+    autocomplete_fields = ["issuers", "agreements"]
+    # PressContact.__str__ cannot name the person, so autocomplete results would all read "Press contact".
+    filter_horizontal = ["press_contacts"]
+    readonly_fields = ["records_taken_from_it", "created_at"]
+    fieldsets = [
+        (None, {"fields": ["kicker", "title", "subtitle", "slug"]}),
+        (_("Publication"), {"fields": ["published_on", "place", "language", "issuers"]}),
+        (_("Full text"), {"fields": ["text"]}),
+        (_("Announces and lists"), {"fields": ["agreements", "press_contacts"]}),
+        (_("Records taken from it"), {"fields": ["records_taken_from_it"]}),
+        (_("Created"), {"fields": ["created_at"], "classes": ["collapse"]}),
+    ]
+    inlines = [QuoteInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("issuers")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "press_contacts":
+            kwargs["queryset"] = PressContact.objects.select_related("person", "organisation").order_by(
+                "person__family_name", "person__given_name", "organisation__name"
+            )
+            kwargs["form_class"] = PressContactChoiceField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("issuing organisations"))
+    def issuer_links(self, press_release):
+        return admin_links((organisation, organisation.name) for organisation in press_release.issuers.all())
+
+    @admin.display(description=_("records taken from it"))
+    def records_taken_from_it(self, press_release):
+        provenances = press_release.provenances.select_related("content_type").prefetch_related(records_prefetch())
+        records_by_kind = defaultdict(list)
+        for provenance in provenances:
+            if provenance.record is not None:
+                records_by_kind[provenance.content_type].append(provenance.record)
+        if not records_by_kind:
+            return self.get_empty_value_display()
+        kinds = sorted(records_by_kind, key=lambda content_type: str(content_type.model_class()._meta.verbose_name))
+        return format_html(
+            '<dl class="records-taken">{}</dl>',
+            format_html_join(
+                "",
+                "<dt>{}</dt><dd>{}</dd>",
+                (
+                    (
+                        f"{content_type.model_class()._meta.verbose_name_plural.capitalize()}"
+                        f" ({len(records_by_kind[content_type])})",
+                        admin_link_list((record, record_label(record)) for record in records_by_kind[content_type]),
+                    )
+                    for content_type in kinds
+                ),
+            ),
+        )
+
+
+@admin.register(Quote)
+class QuoteAdmin(
+    RecordSubtitleMixin, PressReleaseColumnMixin, PersonColumnMixin, OrganisationColumnMixin, admin.ModelAdmin
+):
+    list_display = ["__str__", "person_link", "organisation_link", "press_release_link"]
+    list_filter = [("press_release", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["press_release", "person", "organisation"]
+    search_fields = ["text", "title_at_time", "person__family_name", "person__given_name", "press_release__title"]
+    autocomplete_fields = ["press_release", "person", "organisation"]
+    ordering = ["-press_release__published_on", "pk"]
+    list_per_page = 50
+    fields = ["press_release", "person", "organisation", "title_at_time", "text"]
+    inlines = [SourceInline]
+
+    def record_subtitle(self, quote):
+        return f"{quote.person.full_name} — {quote.press_release.title}"
+
+
+class TrackedContentTypeFilter(admin.RelatedOnlyFieldListFilter):
+    """Kinds of record, named by the model's plural."""
+
+    def field_choices(self, field, request, model_admin):
+        return sorted(
+            (
+                (content_type.pk, str(content_type.model_class()._meta.verbose_name_plural).capitalize())
+                for content_type in ContentType.objects.filter(
+                    pk__in=model_admin.get_queryset(request).values("content_type")
+                )
+                if content_type.model_class() is not None
+            ),
+            key=lambda choice: choice[1],
+        )
+
+
+@admin.register(Provenance)
+class ProvenanceAdmin(RecordSubtitleMixin, PressReleaseColumnMixin, admin.ModelAdmin):
+    list_display = ["record_kind", "record_link", "press_release_link", "published_on"]
+    list_display_links = ["record_kind"]
+    list_filter = [("content_type", TrackedContentTypeFilter), ("press_release", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["press_release", "content_type"]
+    search_fields = ["press_release__title"]
+    autocomplete_fields = ["press_release"]
+    ordering = ["-press_release__published_on", "content_type__model", "object_id"]
+    list_per_page = 100
+    fields = ["press_release", "content_type", "object_id", "record_link"]
+    readonly_fields = ["record_link"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(records_prefetch())
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "content_type":
+            kwargs["queryset"] = ContentType.objects.filter(
+                pk__in=[ContentType.objects.get_for_model(model).pk for model in tracked_models()]
+            ).order_by("app_label", "model")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def record_subtitle(self, provenance):
+        if provenance.record is None:
+            return str(provenance)
+        return f"{record_label(provenance.record)} — {provenance.press_release.title}"
+
+    @admin.display(description=_("kind of record"), ordering="content_type__model")
+    def record_kind(self, provenance):
+        model = provenance.content_type.model_class()
+        return str(model._meta.verbose_name).capitalize() if model else str(provenance.content_type)
+
+    @admin.display(description=_("record"))
+    def record_link(self, provenance):
+        if provenance.record is None:
+            return None
+        return admin_link(provenance.record, record_label(provenance.record))
+
+    @admin.display(description=_("date"), ordering="press_release__published_on")
+    def published_on(self, provenance):
+        return provenance.press_release.published_on
+
+
+class OrganisationWithAgreementsAdmin(OrganisationWithPeopleAdmin):
+    """The organisation form, with links to its agreements and the press releases it issued."""
+
+    readonly_fields = [*OrganisationWithPeopleAdmin.readonly_fields, "agreement_links", "issued_press_release_links"]
+    fieldsets = [
+        *OrganisationWithPeopleAdmin.fieldsets[:-1],
+        (_("Agreements and press releases"), {"fields": ["agreement_links", "issued_press_release_links"]}),
+        OrganisationWithPeopleAdmin.fieldsets[-1],  # the collapsed "Created and updated" section stays last
+    ]
+
+    @admin.display(description=_("agreements"))
+    def agreement_links(self, organisation):
+        parties = organisation.agreement_parties.select_related("agreement").order_by("-agreement__signed_on")
+        return self.related_links(
+            (party.agreement, f"{party.agreement.title} ({party.get_role_display()})") for party in parties
+        )
+
+    @admin.display(description=_("press releases issued"))
+    def issued_press_release_links(self, organisation):
+        return self.related_links(
+            (press_release, f"{date_format(press_release.published_on, 'SHORT_DATE_FORMAT')} — {press_release.title}")
+            for press_release in organisation.press_releases.order_by("-published_on")
+        )
+
+
+class PersonWithAgreementsAdmin(PersonAdmin):
+    """The person form, with links to the agreements they signed and the quotes attributed to them."""
+
+    readonly_fields = [*PersonAdmin.readonly_fields, "signature_links", "quote_links"]
+    fieldsets = [
+        *PersonAdmin.fieldsets[:-1],
+        (_("Agreements and press releases"), {"fields": ["signature_links", "quote_links"]}),
+        PersonAdmin.fieldsets[-1],  # the collapsed "Created and updated" section stays last
+    ]
+
+    @admin.display(description=_("agreements signed"))
+    def signature_links(self, person):
+        signatures = person.signatures.select_related("agreement").order_by("-agreement__signed_on")
+        return self.related_links((signature.agreement, signature.agreement.title) for signature in signatures)
+
+    @admin.display(description=_("quotes"))
+    def quote_links(self, person):
+        quotes = person.quotes.select_related("press_release").order_by("-press_release__published_on")
+        return self.related_links((quote, f"{quote.press_release.title} — “{quote}”") for quote in quotes)
+
+
+admin.site.unregister(Organisation)
+admin.site.register(Organisation, OrganisationWithAgreementsAdmin)
+admin.site.unregister(Person)
+admin.site.register(Person, PersonWithAgreementsAdmin)
+
+
+def add_sources_inline(model):
+    """Re-register ``model``'s admin with the Sources inline appended (clusters and contacts cannot import it)."""
+    registered = type(admin.site.get_model_admin(model))
+    with_sources = type(
+        f"{registered.__name__}WithSources",
+        (registered,),
+        {"inlines": [*registered.inlines, SourceInline], "__module__": __name__},
+    )
+    admin.site.unregister(model)
+    admin.site.register(model, with_sources)
+
+
+for tracked_model in tracked_models():
+    if tracked_model._meta.app_label != "agreements" and admin.site.is_registered(tracked_model):
+        add_sources_inline(tracked_model)

@@ -312,4 +312,4 @@ class Provenance(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="provenance_record_idx")]
 
     def __str__(self):
-        return f"{self.content_type_id}:{self.object_id}"
+        return str(_("Source"))

@@ -1,1 +1,390 @@
-# Register your models here.
+"""Back office for organisations, their names, sites, territories, figures, memberships and relations.
+
+contacts/admin.py and agreements/admin.py extend the Organisation admin registered here (links to
+people, agreements, sources) by subclassing and re-registering it, so that this module never imports
+them: cross-app imports go one way, agreements → contacts → clusters.
+"""
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import Case, Count, Value, When
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django_countries.filters import CountryFilter
+
+from .models import (
+    KeyFigure,
+    Membership,
+    MembershipType,
+    Organisation,
+    OrganisationName,
+    OrganisationRelation,
+    Sector,
+    Site,
+    Territory,
+)
+
+
+def admin_link(obj, text=None):
+    """A link to the admin change page of ``obj``, labelled ``text`` (its ``str`` by default)."""
+    if obj is None:
+        return None
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, obj if text is None else text)
+
+
+def admin_links(rows, separator=", "):
+    """Several ``(obj, text)`` pairs as links to their change pages, or None (shown as "-") when there are none."""
+    links = [admin_link(obj, text) for obj, text in rows]
+    if not links:
+        return None
+    return format_html_join(separator, "{}", ((link,) for link in links))
+
+
+def admin_link_list(rows):
+    """``(obj, text)`` pairs as a bulleted list of links, for the related records shown on a change form."""
+    links = [admin_link(obj, text) for obj, text in rows]
+    if not links:
+        return None
+    return format_html(
+        '<ul class="related-records">{}</ul>', format_html_join("", "<li>{}</li>", ((link,) for link in links))
+    )
+
+
+class RowRule(NamedTuple):
+    """Among the rows where ``applies(cleaned_data)`` holds, one per ``key``; a second one gets ``message``."""
+
+    field: str
+    key: tuple[str, ...]
+    applies: Callable[[dict], bool]
+    message: str
+
+
+class RowRulesFormSet(BaseInlineFormSet):
+    """Checks conditional unique constraints across the rows of an inline before anything is saved.
+
+    Django's formsets compare rows only for plain unique constraints; two rows that a conditional one forbids
+    together (two primary positions, two head offices) would otherwise reach the database and fail there.
+    """
+
+    row_rules: tuple[RowRule, ...] = ()
+
+    def clean(self):
+        super().clean()
+        for rule in self.row_rules:
+            seen = set()
+            for form in self.forms:
+                cleaned = getattr(form, "cleaned_data", None)
+                if not cleaned or cleaned.get("DELETE") or not rule.applies(cleaned):
+                    continue
+                key = tuple(cleaned.get(name) for name in rule.key)
+                if key in seen:
+                    form.add_error(rule.field, rule.message)
+                seen.add(key)
+
+
+class RelatedRecordsMixin:
+    """Read-only fields that list related records, each linked to its change page."""
+
+    def related_links(self, rows):
+        return admin_link_list(rows) or self.get_empty_value_display()
+
+
+class RecordSubtitleMixin:
+    """Change forms show ``record_subtitle(obj)`` under the title, for models whose ``__str__`` says little.
+
+    ``__str__`` never follows a foreign key (that would be an N+1 on every list); a single change form can.
+    """
+
+    def record_subtitle(self, obj):
+        return str(obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["subtitle"] = self.record_subtitle(obj)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+
+class SlugFixedOnceSavedMixin:
+    """The slug is the record's natural key (fixtures and addresses use it): typed once, read-only afterwards."""
+
+    slug_prepopulated_from = ("name",)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "slug"] if obj is not None else fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is not None else {"slug": self.slug_prepopulated_from}
+
+
+@admin.register(Sector)
+class SectorAdmin(SlugFixedOnceSavedMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "organisation_count"]
+    search_fields = ["name", "slug"]
+    ordering = ["name"]
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(organisation_count=Count("organisations"))
+
+    @admin.display(description=_("organisations"), ordering="organisation_count")
+    def organisation_count(self, sector):
+        return sector.organisation_count
+
+
+class OrganisationNameInline(admin.TabularInline):
+    model = OrganisationName
+    fields = ["name", "kind", "used_from", "used_until"]
+    extra = 0
+
+
+class SiteFormSet(RowRulesFormSet):
+    row_rules = (
+        RowRule(
+            "kind",
+            (),
+            lambda site: site.get("kind") == Site.Kind.HEAD_OFFICE,
+            _("An organisation has only one head office."),
+        ),
+    )
+
+
+class SiteInline(admin.TabularInline):
+    model = Site
+    formset = SiteFormSet
+    fields = ["name", "kind", "city", "region", "country"]
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        # Rows are saved in this order: the current head office first, so that moving the head office to
+        # another site clears the old one before setting the new one.
+        head_office_first = Case(When(kind=Site.Kind.HEAD_OFFICE, then=Value(0)), default=Value(1))
+        return super().get_queryset(request).order_by(head_office_first, "name")
+
+
+class TerritoryInline(admin.TabularInline):
+    model = Territory
+    fk_name = "organisation"
+    fields = ["region", "country", "kind", "through"]
+    autocomplete_fields = ["through"]
+    extra = 0
+
+
+class KeyFigureInline(admin.TabularInline):
+    model = KeyFigure
+    fields = ["label", "qualifier", "value", "unit", "year", "as_written", "source"]
+    extra = 0
+    show_change_link = True
+
+
+class MembershipTypeInline(admin.TabularInline):
+    model = MembershipType
+    fk_name = "cluster"
+    fields = ["name", "slug", "annual_fee"]
+    prepopulated_fields = {"slug": ["name"]}
+    extra = 0
+
+
+class MemberInline(admin.TabularInline):
+    """The organisation's members, when it is a cluster or a federation."""
+
+    model = Membership
+    fk_name = "cluster"
+    fields = ["member", "membership_type", "status", "started_on", "ended_on"]
+    autocomplete_fields = ["member", "membership_type"]
+    verbose_name = _("member")
+    verbose_name_plural = _("members")
+    extra = 0
+    show_change_link = True
+
+
+class RelationInline(admin.TabularInline):
+    """Relations read from this organisation: "<this organisation> is a partner of <target>"."""
+
+    model = OrganisationRelation
+    fk_name = "source"
+    fields = ["kind", "target", "started_on", "started_on_precision", "ended_on"]
+    autocomplete_fields = ["target"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, admin.ModelAdmin):
+    list_display = ["name", "acronym", "kind", "city", "region", "country", "sector_names"]
+    list_filter = ["kind", "sectors", ("country", CountryFilter)]
+    search_fields = ["name", "acronym", "slug", "other_names__name", "city"]
+    ordering = ["name"]
+    list_per_page = 50
+    autocomplete_fields = ["sectors"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    readonly_fields = ["member_of", "relations_towards", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "acronym", "slug", "kind", "legal_form"]}),
+        (_("Location and website"), {"fields": ["country", "region", "city", "website"]}),
+        (_("Description and sectors"), {"fields": ["founded_on", "sectors", "description"]}),
+        (_("Membership and relations"), {"fields": ["member_of", "relations_towards"]}),
+        (_("Created and updated"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    inlines = [
+        OrganisationNameInline,
+        SiteInline,
+        TerritoryInline,
+        KeyFigureInline,
+        MembershipTypeInline,
+        MemberInline,
+        RelationInline,
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("sectors")
+
+    @admin.display(description=_("sectors"))
+    def sector_names(self, organisation):
+        return ", ".join(sector.name for sector in organisation.sectors.all()) or None
+
+    @admin.display(description=_("member of"))
+    def member_of(self, organisation):
+        memberships = organisation.memberships_held.select_related("cluster").order_by("cluster__name")
+        return self.related_links(
+            (membership, f"{membership.cluster.name} ({membership.get_status_display()})") for membership in memberships
+        )
+
+    @admin.display(description=_("relations from other organisations"))
+    def relations_towards(self, organisation):
+        relations = organisation.relations_to.select_related("source").order_by("source__name")
+        return self.related_links(
+            (relation, f"{relation.source.name} {relation.get_kind_display()} {organisation.name}")
+            for relation in relations
+        )
+
+
+class OrganisationColumnMixin:
+    """A list column linking to the record's organisation (use with ``list_select_related``)."""
+
+    @admin.display(description=_("organisation"), ordering="organisation__name")
+    def organisation_link(self, obj):
+        return admin_link(obj.organisation)
+
+
+@admin.register(OrganisationName)
+class OrganisationNameAdmin(OrganisationColumnMixin, admin.ModelAdmin):
+    list_display = ["name", "organisation_link", "kind", "used_from", "used_until"]
+    list_filter = ["kind"]
+    list_select_related = ["organisation"]
+    search_fields = ["name", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+    ordering = ["organisation__name", "used_from", "name"]
+    list_per_page = 100
+
+
+@admin.register(Site)
+class SiteAdmin(OrganisationColumnMixin, admin.ModelAdmin):
+    list_display = ["name", "organisation_link", "kind", "city", "region", "country"]
+    list_filter = ["kind", ("country", CountryFilter)]
+    list_select_related = ["organisation"]
+    search_fields = ["name", "city", "region", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+    ordering = ["organisation__name", "kind", "name"]
+    list_per_page = 100
+
+
+@admin.register(Territory)
+class TerritoryAdmin(OrganisationColumnMixin, admin.ModelAdmin):
+    list_display = ["region", "organisation_link", "kind", "country", "through_link"]
+    list_filter = ["kind", ("country", CountryFilter)]
+    list_select_related = ["organisation", "through"]
+    search_fields = ["region", "organisation__name"]
+    autocomplete_fields = ["organisation", "through"]
+    ordering = ["organisation__name", "kind", "region"]
+    list_per_page = 100
+
+    @admin.display(description=_("through"), ordering="through__name")
+    def through_link(self, territory):
+        return admin_link(territory.through)
+
+
+@admin.register(KeyFigure)
+class KeyFigureAdmin(OrganisationColumnMixin, admin.ModelAdmin):
+    list_display = ["__str__", "label", "organisation_link", "value", "unit", "year", "source"]
+    list_filter = ["unit", "qualifier", "year"]
+    list_select_related = ["organisation"]
+    search_fields = ["label", "as_written", "scope", "source", "organisation__name"]
+    autocomplete_fields = ["organisation", "source_organisations"]
+    ordering = ["organisation__name", "label"]
+    list_per_page = 100
+    fieldsets = [
+        (None, {"fields": ["organisation", "label", "scope"]}),
+        (_("Figure"), {"fields": ["qualifier", "value", "unit", "year", "as_written"]}),
+        (_("Source"), {"fields": ["source", "source_organisations"]}),
+    ]
+
+
+@admin.register(MembershipType)
+class MembershipTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "cluster_link", "annual_fee"]
+    list_select_related = ["cluster"]
+    search_fields = ["name", "slug", "cluster__name"]
+    autocomplete_fields = ["cluster"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["cluster__name", "name"]
+    list_per_page = 100
+
+    @admin.display(description=_("cluster"), ordering="cluster__name")
+    def cluster_link(self, membership_type):
+        return admin_link(membership_type.cluster)
+
+
+@admin.register(Membership)
+class MembershipAdmin(RecordSubtitleMixin, admin.ModelAdmin):
+    list_display = ["member_link", "cluster_link", "membership_type", "status", "started_on", "ended_on"]
+    list_display_links = ["status"]
+    list_filter = ["status", ("cluster", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["member", "cluster", "membership_type"]
+    search_fields = ["member__name", "member__acronym", "cluster__name", "cluster__acronym"]
+    autocomplete_fields = ["cluster", "member", "membership_type"]
+    ordering = ["cluster__name", "member__name", "-started_on"]
+    list_per_page = 100
+    fields = ["cluster", "member", "membership_type", "status", "started_on", "ended_on", "notes"]
+
+    def record_subtitle(self, membership):
+        return f"{membership.member.name} — {membership.cluster.name} ({membership.get_status_display()})"
+
+    @admin.display(description=_("member"), ordering="member__name")
+    def member_link(self, membership):
+        return admin_link(membership.member)
+
+    @admin.display(description=_("cluster"), ordering="cluster__name")
+    def cluster_link(self, membership):
+        return admin_link(membership.cluster)
+
+
+@admin.register(OrganisationRelation)
+class OrganisationRelationAdmin(RecordSubtitleMixin, admin.ModelAdmin):
+    list_display = ["source_link", "kind", "target_link", "started_on", "ended_on"]
+    list_display_links = ["kind"]
+    list_filter = ["kind"]
+    list_select_related = ["source", "target"]
+    search_fields = ["source__name", "source__acronym", "target__name", "target__acronym", "description"]
+    autocomplete_fields = ["source", "target"]
+    ordering = ["source__name", "kind", "started_on"]
+    list_per_page = 100
+    fields = ["source", "kind", "target", "started_on", "started_on_precision", "ended_on", "description"]
+
+    def record_subtitle(self, relation):
+        return f"{relation.source.name} {relation.get_kind_display()} {relation.target.name}"
+
+    @admin.display(description=_("organisation"), ordering="source__name")
+    def source_link(self, relation):
+        return admin_link(relation.source)
+
+    @admin.display(description=_("related organisation"), ordering="target__name")
+    def target_link(self, relation):
+        return admin_link(relation.target)

@@ -1,1 +1,417 @@
-# Register your models here.
+"""Back office for people, their positions and contact points, press contacts and contact lists."""
+
+import phonenumbers
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from clusters.admin import (
+    OrganisationAdmin,
+    OrganisationColumnMixin,
+    RecordSubtitleMixin,
+    RelatedRecordsMixin,
+    RowRule,
+    RowRulesFormSet,
+    SlugFixedOnceSavedMixin,
+    admin_link,
+)
+from clusters.models import Organisation
+
+from .models import ContactList, ContactListEntry, ContactPoint, Person, Position, PressContact, Tag
+from .normalisation import normalise_email
+
+
+def phone_number_searched(term: str) -> str | None:
+    """The E.164 form of a search term that is a phone number ("05 56 11 32 15"), else None."""
+    if sum(char.isdigit() for char in term) < 6:
+        return None
+    try:
+        number = phonenumbers.parse(term, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class PersonColumnMixin:
+    """A list column linking to the record's person (use with ``list_select_related``)."""
+
+    @admin.display(description=_("person"), ordering="person__family_name")
+    def person_link(self, obj):
+        return admin_link(obj.person)
+
+
+@admin.register(Tag)
+class TagAdmin(SlugFixedOnceSavedMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "person_count"]
+    search_fields = ["name", "slug"]
+    ordering = ["name"]
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(person_count=Count("people"))
+
+    @admin.display(description=_("people"), ordering="person_count")
+    def person_count(self, tag):
+        return tag.person_count
+
+
+class NormalisedEmailFormField(forms.EmailField):
+    """Takes an address the way documents write it ("sbou@leem.org/", "mailto:…") and keeps the clean address."""
+
+    def to_python(self, value):
+        return normalise_email(super().to_python(value))
+
+
+class ContactPointForm(forms.ModelForm):
+    class Meta:
+        model = ContactPoint
+        fields = ["medium", "kind", "email", "phone", "is_primary", "label"]
+        field_classes = {"email": NormalisedEmailFormField}
+
+
+class PositionFormSet(RowRulesFormSet):
+    row_rules = (
+        RowRule(
+            "is_primary",
+            (),
+            lambda position: position.get("is_primary"),
+            _("Only one position can be the primary one."),
+        ),
+    )
+
+
+class ContactPointFormSet(RowRulesFormSet):
+    row_rules = (
+        RowRule(
+            "is_primary",
+            ("medium",),
+            lambda point: point.get("is_primary"),
+            _("Only one email address and one phone number can be preferred."),
+        ),
+        RowRule(
+            "email",
+            ("email",),
+            lambda point: point.get("medium") == ContactPoint.Medium.EMAIL,
+            _("This email address is already in the list."),
+        ),
+        RowRule(
+            "phone",
+            ("phone",),
+            lambda point: point.get("medium") == ContactPoint.Medium.PHONE,
+            _("This phone number is already in the list."),
+        ),
+    )
+
+
+class PositionInline(admin.TabularInline):
+    model = Position
+    formset = PositionFormSet
+    fields = ["organisation", "title", "started_on", "ended_on", "is_primary"]
+    autocomplete_fields = ["organisation"]
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation")
+
+
+class ContactPointInline(admin.TabularInline):
+    model = ContactPoint
+    form = ContactPointForm
+    formset = ContactPointFormSet
+    extra = 0
+
+
+class PressRoleInline(admin.TabularInline):
+    model = PressContact
+    fields = ["organisation", "started_on", "ended_on", "notes"]
+    autocomplete_fields = ["organisation"]
+    verbose_name = _("press contact role")
+    verbose_name_plural = _("press contact roles")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Person)
+class PersonAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, admin.ModelAdmin):
+    slug_prepopulated_from = ("given_name", "family_name")
+    list_display = [
+        "full_name",
+        "position_title",
+        "position_organisation",
+        "preferred_email",
+        "preferred_phone",
+        "do_not_contact",
+    ]
+    list_filter = ["do_not_contact", "tags", "data_source", "lawful_basis"]
+    search_fields = [
+        "family_name",
+        "given_name",
+        "slug",
+        "contact_points__email",
+        "positions__title",
+        "positions__organisation__name",
+        "positions__organisation__acronym",
+    ]
+    ordering = ["family_name", "given_name", "pk"]
+    list_per_page = 50
+    autocomplete_fields = ["tags"]
+    readonly_fields = ["contact_list_links", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["given_name", "family_name", "slug"]}),
+        (_("Notes and tags"), {"fields": ["notes", "tags", "contact_list_links"]}),
+        (_("Personal data"), {"fields": ["do_not_contact", "lawful_basis", "data_source", "source_detail"]}),
+        (_("Created and updated"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    inlines = [PositionInline, ContactPointInline, PressRoleInline]
+    actions = ["mark_do_not_contact"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).directory()
+
+    def get_search_results(self, request, queryset, search_term):
+        people, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        phone = phone_number_searched(search_term)
+        if phone:
+            # The number as staff type it ("05 56 11 32 15") finds the one stored in E.164.
+            people |= queryset.filter(contact_points__phone=phone)
+            may_have_duplicates = True
+        return people, may_have_duplicates
+
+    @admin.display(description=_("name"), ordering="family_name")
+    def full_name(self, person):
+        return person.full_name
+
+    @staticmethod
+    def _main_position(person):
+        # PersonQuerySet.directory() prefetches current positions, the primary one first.
+        return person.current_positions[0] if person.current_positions else None
+
+    @staticmethod
+    def _preferred_contact_point(person, medium):
+        # Prefetched by directory(), ordered by medium, then preferred first.
+        return next((point for point in person.contact_points.all() if point.medium == medium), None)
+
+    @admin.display(description=_("position"))
+    def position_title(self, person):
+        position = self._main_position(person)
+        return position.title if position else None
+
+    @admin.display(description=_("organisation"))
+    def position_organisation(self, person):
+        position = self._main_position(person)
+        return admin_link(position.organisation) if position else None
+
+    @admin.display(description=_("email"))
+    def preferred_email(self, person):
+        point = self._preferred_contact_point(person, ContactPoint.Medium.EMAIL)
+        return format_html('<a href="mailto:{}">{}</a>', point.email, point.email) if point else None
+
+    @admin.display(description=_("phone"))
+    def preferred_phone(self, person):
+        point = self._preferred_contact_point(person, ContactPoint.Medium.PHONE)
+        return format_html('<a href="tel:{}">{}</a>', point.phone, point.phone_display) if point else None
+
+    @admin.display(description=_("contact lists"))
+    def contact_list_links(self, person):
+        return self.related_links((contact_list, contact_list.name) for contact_list in person.contact_lists.all())
+
+    @admin.action(description=_("Mark the selected people as not to be contacted"), permissions=["change"])
+    def mark_do_not_contact(self, request, queryset):
+        updated = queryset.update(do_not_contact=True)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d person will no longer be contacted.",
+                "%(count)d people will no longer be contacted.",
+                updated,
+            )
+            % {"count": updated},
+            messages.SUCCESS,
+        )
+
+
+class HeldTodayFilter(admin.SimpleListFilter):
+    title = _("held today")
+    parameter_name = "held_today"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.current()
+        if self.value() == "no":
+            return queryset.exclude(pk__in=Position.objects.current().values("pk"))
+        return queryset
+
+
+@admin.register(Position)
+class PositionAdmin(RecordSubtitleMixin, PersonColumnMixin, OrganisationColumnMixin, admin.ModelAdmin):
+    list_display = ["title", "person_link", "organisation_link", "started_on", "ended_on", "is_primary", "held_today"]
+    list_filter = [HeldTodayFilter, "is_primary", ("organisation", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["person", "organisation"]
+    search_fields = ["title", "person__family_name", "person__given_name", "organisation__name"]
+    autocomplete_fields = ["person", "organisation"]
+    ordering = ["person__family_name", "person__given_name", "-is_primary", "-started_on"]
+    list_per_page = 100
+    fields = ["person", "organisation", "title", "started_on", "ended_on", "is_primary"]
+
+    def record_subtitle(self, position):
+        return f"{position.person.full_name} — {position.title}, {position.organisation.name}"
+
+    @admin.display(description=_("held today"), boolean=True)
+    def held_today(self, position):
+        return position.is_current
+
+
+@admin.register(ContactPoint)
+class ContactPointAdmin(RecordSubtitleMixin, PersonColumnMixin, admin.ModelAdmin):
+    form = ContactPointForm
+    list_display = ["value_column", "person_link", "medium", "kind", "is_primary", "label"]
+    list_filter = ["medium", "kind", "is_primary"]
+    list_select_related = ["person"]
+    search_fields = ["email", "phone", "label", "person__family_name", "person__given_name"]
+    autocomplete_fields = ["person"]
+    ordering = ["person__family_name", "person__given_name", "medium", "-is_primary"]
+    list_per_page = 100
+    fields = ["person", "medium", "kind", "email", "phone", "is_primary", "label"]
+
+    def get_search_results(self, request, queryset, search_term):
+        points, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        phone = phone_number_searched(search_term)
+        if phone:
+            points |= queryset.filter(phone=phone)
+        return points, may_have_duplicates
+
+    def record_subtitle(self, point):
+        return f"{point.person.full_name} — {point.value}"
+
+    @admin.display(description=_("email address or phone number"), ordering="email")
+    def value_column(self, point):
+        return point.value
+
+
+@admin.register(PressContact)
+class PressContactAdmin(RecordSubtitleMixin, PersonColumnMixin, OrganisationColumnMixin, admin.ModelAdmin):
+    list_display = ["person_link", "organisation_link", "started_on", "ended_on"]
+    list_display_links = ["started_on"]
+    list_filter = [("organisation", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["person", "organisation"]
+    search_fields = [
+        "person__family_name",
+        "person__given_name",
+        "organisation__name",
+        "organisation__acronym",
+    ]
+    autocomplete_fields = ["person", "organisation"]
+    ordering = ["organisation__name", "person__family_name"]
+    list_per_page = 100
+    fields = ["person", "organisation", "started_on", "ended_on", "notes"]
+
+    def record_subtitle(self, press_contact):
+        return f"{press_contact.person.full_name} — {press_contact.organisation.name}"
+
+
+class ContactListEntryInline(admin.TabularInline):
+    model = ContactListEntry
+    fields = ["person", "added_at"]
+    readonly_fields = ["added_at"]
+    autocomplete_fields = ["person"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person")
+
+
+@admin.register(ContactList)
+class ContactListAdmin(SlugFixedOnceSavedMixin, admin.ModelAdmin):
+    list_display = ["name", "owner", "entry_count", "updated_at"]
+    list_filter = [("owner", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["owner"]
+    search_fields = ["name", "slug", "description"]
+    autocomplete_fields = ["owner"]
+    date_hierarchy = "created_at"
+    ordering = ["name"]
+    list_per_page = 100
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "description", "owner"]}),
+        (_("Created and updated"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    inlines = [ContactListEntryInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(entry_count=Count("entries"))
+
+    def get_changeform_initial_data(self, request):
+        return {"owner": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    @admin.display(description=_("people"), ordering="entry_count")
+    def entry_count(self, contact_list):
+        return contact_list.entry_count
+
+
+@admin.register(ContactListEntry)
+class ContactListEntryAdmin(RecordSubtitleMixin, PersonColumnMixin, admin.ModelAdmin):
+    list_display = ["person_link", "contact_list_link", "added_at"]
+    list_display_links = ["added_at"]
+    list_filter = [("contact_list", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["person", "contact_list"]
+    search_fields = ["person__family_name", "person__given_name", "contact_list__name"]
+    autocomplete_fields = ["contact_list", "person"]
+    ordering = ["contact_list__name", "person__family_name", "person__given_name"]
+    list_per_page = 100
+    fields = ["contact_list", "person", "added_at"]
+    readonly_fields = ["added_at"]
+
+    def record_subtitle(self, entry):
+        return f"{entry.person.full_name} — {entry.contact_list.name}"
+
+    @admin.display(description=_("contact list"), ordering="contact_list__name")
+    def contact_list_link(self, entry):
+        return admin_link(entry.contact_list)
+
+
+class OrganisationWithPeopleAdmin(OrganisationAdmin):
+    """The organisation form, with links to the people who work there and its press contacts."""
+
+    readonly_fields = [*OrganisationAdmin.readonly_fields, "people", "press_contact_people"]
+    fieldsets = [
+        *OrganisationAdmin.fieldsets[:-1],
+        (_("People"), {"fields": ["people", "press_contact_people"]}),
+        OrganisationAdmin.fieldsets[-1],  # the collapsed "Created and updated" section stays last
+    ]
+
+    @admin.display(description=_("people (positions)"))
+    def people(self, organisation):
+        positions = sorted(
+            organisation.positions.select_related("person"),
+            key=lambda position: (not position.is_current, position.person.family_name, position.person.given_name),
+        )
+        return self.related_links(
+            (
+                position.person,
+                f"{position.person.full_name} — {position.title}"
+                if position.is_current
+                else _("%(name)s — %(title)s (former)") % {"name": position.person.full_name, "title": position.title},
+            )
+            for position in positions
+        )
+
+    @admin.display(description=_("press contacts"))
+    def press_contact_people(self, organisation):
+        press_contacts = organisation.press_contacts.select_related("person").order_by("person__family_name")
+        return self.related_links(
+            (press_contact.person, press_contact.person.full_name) for press_contact in press_contacts
+        )
+
+
+admin.site.unregister(Organisation)
+admin.site.register(Organisation, OrganisationWithPeopleAdmin)

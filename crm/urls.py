@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 admin.site.site_header = admin.site.site_title = "Cluster CRM"
+# No public pages yet: the admin is the whole site, so it shows no "view site" link.
+admin.site.site_url = None
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,7 +1,11 @@
 """French first: every label a user sees in the back office has a French translation."""
 
+from pathlib import Path
+
+import polib
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.utils import translation
 
@@ -67,3 +71,17 @@ def test_english_stays_available():
     with translation.override("fr"):
         assert str(person._meta.verbose_name_plural) == "personnes"
         assert str(person._meta.get_field("family_name").verbose_name) == "nom de famille"
+
+
+def translation_of(entry):
+    return entry.msgstr_plural.get(0, "") if entry.msgid_plural else entry.msgstr
+
+
+def test_compiled_catalogue_matches_the_po_file():
+    # The .mo is committed so that no gettext is needed to run; it must not lag behind the .po.
+    locale = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES"
+    po = {entry.msgid: translation_of(entry) for entry in polib.pofile(str(locale / "django.po")) if not entry.obsolete}
+    mo = {entry.msgid: translation_of(entry) for entry in polib.mofile(str(locale / "django.mo"))}
+    untranslated = [msgid for msgid, msgstr in po.items() if not msgstr]
+    assert untranslated == []
+    assert {msgid: msgstr for msgid, msgstr in mo.items() if msgid} == po

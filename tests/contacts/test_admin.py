@@ -1,0 +1,545 @@
+"""The back office for people and contact lists, as a staff member uses it."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext
+
+from agreements.models import Provenance
+from clusters.models import Organisation
+from contacts.models import ContactList, ContactListEntry, ContactPoint, Person, Position, PressContact, Tag
+from tests.factories import (
+    ContactListFactory,
+    EmailFactory,
+    OrganisationFactory,
+    PersonFactory,
+    PhoneFactory,
+    PositionFactory,
+    PressContactFactory,
+    PressReleaseFactory,
+    TagFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def shown(message, **params):
+    """``message`` as the French admin prints it in a page (translated once the catalogue has it, HTML-escaped)."""
+    with translation.override("fr"):
+        return escape(gettext(message) % params if params else gettext(message))
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def build_contact_list_entry():
+    return ContactListEntry.objects.create(contact_list=ContactListFactory(), person=PersonFactory())
+
+
+# What the changelist shows of each record, so that the test sees the row a user would see.
+FACTORIES = {
+    Tag: (TagFactory, lambda tag: tag.name),
+    Person: (PersonFactory, lambda person: person.family_name),
+    Position: (PositionFactory, lambda position: position.person.full_name),
+    ContactPoint: (EmailFactory, lambda point: point.email),
+    PressContact: (PressContactFactory, lambda press_contact: press_contact.person.full_name),
+    ContactList: (ContactListFactory, lambda contact_list: contact_list.name),
+    ContactListEntry: (build_contact_list_entry, lambda entry: entry.person.full_name),
+}
+
+
+@pytest.mark.parametrize("model", FACTORIES, ids=lambda model: model.__name__)
+def test_changelist_lists_the_record(admin_client, model):
+    factory, visible_text = FACTORIES[model]
+    record = factory()
+
+    response = admin_client.get(admin_url(model, "changelist"))
+
+    assert response.status_code == 200
+    assert visible_text(record) in response.text
+
+
+@pytest.mark.parametrize("model", FACTORIES, ids=lambda model: model.__name__)
+def test_change_form_opens_the_record(admin_client, model):
+    factory, _visible_text = FACTORIES[model]
+    record = factory()
+
+    response = admin_client.get(admin_url(model, "change", record.pk))
+
+    assert response.status_code == 200
+    assert response.context["original"] == record
+
+
+@pytest.mark.parametrize("model", FACTORIES, ids=lambda model: model.__name__)
+def test_add_form_renders(admin_client, model):
+    response = admin_client.get(admin_url(model, "add"))
+
+    assert response.status_code == 200
+    assert response.context["add"] is True
+
+
+def build_people(count):
+    """People as the directory shows them: a primary position, an email, a phone, a tag each."""
+    tag = TagFactory()
+    for person in PersonFactory.create_batch(count):
+        PositionFactory(person=person, is_primary=True)
+        EmailFactory(person=person, is_primary=True)
+        PhoneFactory(person=person)
+        person.tags.add(tag)
+
+
+def build_tags(count):
+    person = PersonFactory()
+    for tag in TagFactory.create_batch(count):
+        tag.people.add(person)
+
+
+def build_contact_lists(count):
+    owner = UserFactory()
+    people = PersonFactory.create_batch(3)
+    for contact_list in ContactListFactory.create_batch(count, owner=owner):
+        for person in people:
+            ContactListEntry.objects.create(contact_list=contact_list, person=person)
+
+
+def build_contact_list_entries(count):
+    for _ in range(count):
+        build_contact_list_entry()
+
+
+def build_contact_points(count):
+    for person in PersonFactory.create_batch(count):
+        EmailFactory(person=person)
+        PhoneFactory(person=person)
+
+
+# model: (how to build n rows, queries of one changelist page)
+CHANGELISTS = {
+    Tag: (build_tags, 5),
+    Person: (build_people, 8),
+    Position: (PositionFactory.create_batch, 6),
+    ContactPoint: (build_contact_points, 5),
+    PressContact: (PressContactFactory.create_batch, 6),
+    ContactList: (build_contact_lists, 8),
+    ContactListEntry: (build_contact_list_entries, 6),
+}
+
+
+@pytest.mark.parametrize("model", CHANGELISTS, ids=lambda model: model.__name__)
+def test_changelist_query_count_does_not_grow_with_rows(admin_client, django_assert_num_queries, model):
+    build, queries = CHANGELISTS[model]
+    url = admin_url(model, "changelist")
+    build(10)
+    admin_client.get(url)  # the first request of a test fills per-process caches (content types)
+
+    with django_assert_num_queries(queries):
+        assert admin_client.get(url).status_code == 200
+
+    build(90)
+    with django_assert_num_queries(queries):
+        assert admin_client.get(url).status_code == 200
+
+
+def test_person_list_shows_the_position_the_email_and_the_phone_in_national_format(admin_client):
+    person = PersonFactory(given_name="Fabien", family_name="Riolet")
+    polepharma = OrganisationFactory(name="Polepharma")
+    PositionFactory(person=person, organisation=polepharma, title="Directeur Général", is_primary=True)
+    EmailFactory(person=person, email="fabien.riolet@polepharma.com", is_primary=True)
+    PhoneFactory(person=person, phone="+33556113215")
+
+    response = admin_client.get(admin_url(Person, "changelist"))
+
+    assert "Fabien Riolet" in response.text
+    assert "Directeur Général" in response.text
+    assert f'<a href="{admin_url(Organisation, "change", polepharma.pk)}">Polepharma</a>' in response.text
+    assert "fabien.riolet@polepharma.com" in response.text
+    assert "05 56 11 32 15" in response.text
+
+
+def test_person_list_shows_a_foreign_phone_in_international_format(admin_client):
+    PhoneFactory(person__family_name="Pascual de Zulueta", phone="+34644845644")
+
+    response = admin_client.get(admin_url(Person, "changelist"))
+
+    assert "+34 644 84 56 44" in response.text
+
+
+def test_person_list_shows_the_preferred_email_first(admin_client):
+    person = PersonFactory()
+    EmailFactory(person=person, email="ancienne@example.org")
+    EmailFactory(person=person, email="preferee@example.org", is_primary=True)
+
+    response = admin_client.get(admin_url(Person, "changelist"))
+
+    assert "preferee@example.org" in response.text
+    assert "ancienne@example.org" not in response.text
+
+
+def test_person_list_leaves_out_a_position_that_has_ended(admin_client):
+    person = PersonFactory()
+    PositionFactory(person=person, title="Ancien président", ended_on=timezone.localdate() - datetime.timedelta(days=1))
+
+    response = admin_client.get(admin_url(Person, "changelist"))
+
+    assert "Ancien président" not in response.text
+
+
+def test_searching_people_by_family_name_finds_the_person(admin_client):
+    maria = PersonFactory(given_name="Maria", family_name="Pascual de Zulueta")
+    PersonFactory(given_name="Fabien", family_name="Riolet")
+
+    response = admin_client.get(admin_url(Person, "changelist"), {"q": "Pascual"})
+
+    assert list(response.context["cl"].result_list) == [maria]
+    assert "Riolet" not in response.text
+
+
+def test_searching_people_by_organisation_finds_who_works_there(admin_client):
+    position = PositionFactory(organisation__name="Polepharma")
+    PositionFactory(organisation__name="Leem")
+
+    response = admin_client.get(admin_url(Person, "changelist"), {"q": "Polepharma"})
+
+    assert list(response.context["cl"].result_list) == [position.person]
+
+
+def test_searching_people_by_a_phone_number_written_the_french_way_finds_the_person(admin_client):
+    person = PhoneFactory(phone="+33556113215").person
+    PhoneFactory(phone="+33145038838")
+
+    response = admin_client.get(admin_url(Person, "changelist"), {"q": "05 56 11 32 15"})
+
+    assert list(response.context["cl"].result_list) == [person]
+
+
+def test_organisation_autocomplete_for_a_position_answers_with_the_organisation(admin_client):
+    polepharma = OrganisationFactory(name="Polepharma")
+    OrganisationFactory(name="Leem")
+
+    response = admin_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "contacts", "model_name": "position", "field_name": "organisation", "term": "polep"},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["results"] == [{"id": str(polepharma.pk), "text": "Polepharma"}]
+
+
+def test_person_autocomplete_finds_a_person_by_family_name(admin_client):
+    person = PersonFactory(given_name="Philippe", family_name="Ivanès")
+
+    response = admin_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "contacts", "model_name": "position", "field_name": "person", "term": "Ivan"},
+    )
+
+    assert response.json()["results"] == [{"id": str(person.pk), "text": "Philippe Ivanès"}]
+
+
+def test_admin_speaks_french_by_default(admin_client):
+    login_page = Client().get("/admin/login/")
+    index = admin_client.get("/admin/")
+
+    assert "Connexion" in login_page.text
+    assert '<html lang="fr"' in index.text
+    assert "Site d’administration" in index.text
+
+
+def test_staff_member_without_permission_cannot_open_the_person_list(client):
+    client.force_login(UserFactory(is_staff=True))
+
+    assert client.get(admin_url(Person, "changelist")).status_code == 403
+
+
+def test_staff_member_with_view_permission_sees_the_person_list(client):
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_person"))
+    client.force_login(user)
+    PersonFactory(family_name="Riolet")
+
+    response = client.get(admin_url(Person, "changelist"))
+
+    assert response.status_code == 200
+    assert "Riolet" in response.text
+
+
+def management_form(prefix, total=0, initial=0):
+    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial)}
+
+
+PERSON_INLINES_EMPTY = {
+    **management_form("positions"),
+    **management_form("press_roles"),
+    **management_form("agreements-provenance-content_type-object_id"),
+}
+
+
+def test_staff_add_a_person_with_an_email_copied_from_a_press_release_and_a_phone(admin_client):
+    response = admin_client.post(
+        admin_url(Person, "add"),
+        {
+            "given_name": "Sarah",
+            "family_name": "Bou",
+            "slug": "sarah-bou",
+            "lawful_basis": Person.LawfulBasis.LEGITIMATE_INTEREST,
+            "data_source": Person.DataSource.PRESS_RELEASE,
+            **PERSON_INLINES_EMPTY,
+            **management_form("contact_points", total=2),
+            "contact_points-0-medium": "email",
+            "contact_points-0-kind": "work",
+            "contact_points-0-email": "sbou@leem.org/",
+            "contact_points-1-medium": "phone",
+            "contact_points-1-kind": "work",
+            "contact_points-1-phone": "05 56 11 32 15",
+        },
+    )
+
+    assert response.status_code == 302, response.context["errors"]
+    person = Person.objects.get(slug="sarah-bou")
+    assert sorted(point.value for point in person.contact_points.all()) == ["05 56 11 32 15", "sbou@leem.org"]
+    assert person.contact_points.get(medium="phone").phone == "+33556113215"
+
+
+def test_an_email_contact_point_with_a_phone_number_is_refused_with_the_reason(admin_client):
+    person = PersonFactory()
+
+    response = admin_client.post(
+        admin_url(ContactPoint, "add"),
+        {"person": person.pk, "medium": "email", "kind": "work", "email": "a@example.org", "phone": "0556113215"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["phone"]
+    assert not ContactPoint.objects.exists()
+
+
+def test_a_mobile_email_address_is_refused(admin_client):
+    person = PersonFactory()
+
+    response = admin_client.post(
+        admin_url(ContactPoint, "add"), {"person": person.pk, "medium": "email", "kind": "mobile", "email": "a@b.org"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["kind"]
+
+
+def test_contact_point_list_finds_a_number_written_the_french_way(admin_client):
+    point = PhoneFactory(phone="+33556113215")
+    PhoneFactory(phone="+33145038838")
+
+    response = admin_client.get(admin_url(ContactPoint, "changelist"), {"q": "05 56 11 32 15"})
+
+    assert list(response.context["cl"].result_list) == [point]
+
+
+def test_position_list_links_to_the_person_and_the_organisation(admin_client):
+    position = PositionFactory(title="Président", person__family_name="Ivanès", organisation__name="Polepharma")
+
+    response = admin_client.get(admin_url(Position, "changelist"))
+
+    assert f'<a href="{admin_url(Person, "change", position.person.pk)}">' in response.text
+    assert f'<a href="{admin_url(Organisation, "change", position.organisation.pk)}">Polepharma</a>' in response.text
+
+
+def test_position_list_filters_the_positions_held_today(admin_client):
+    current = PositionFactory(title="Directeur Général")
+    PositionFactory(title="Ancien poste", ended_on=timezone.localdate() - datetime.timedelta(days=1))
+
+    response = admin_client.get(admin_url(Position, "changelist"), {"held_today": "yes"})
+
+    assert list(response.context["cl"].result_list) == [current]
+
+
+def test_position_form_names_the_person_and_the_organisation(admin_client):
+    position = PositionFactory(
+        title="Président", person__given_name="Philippe", person__family_name="Ivanès", organisation__name="Polepharma"
+    )
+
+    response = admin_client.get(admin_url(Position, "change", position.pk))
+
+    assert response.context["subtitle"] == "Philippe Ivanès — Président, Polepharma"
+
+
+def test_person_form_edits_positions_contact_points_and_press_roles(admin_client):
+    person = PersonFactory()
+    PositionFactory(person=person, title="Directrice communication")
+    EmailFactory(person=person, email="presse@example.org")
+    PressContactFactory(person=person, organisation__name="Leem")
+
+    response = admin_client.get(admin_url(Person, "change", person.pk))
+
+    inline_models = [formset.formset.model for formset in response.context["inline_admin_formsets"]]
+    assert inline_models == [Position, ContactPoint, PressContact, Provenance]
+    assert "Directrice communication" in response.text
+    assert "presse@example.org" in response.text
+
+
+def test_person_form_shows_the_press_release_the_data_came_from(admin_client):
+    person = PersonFactory()
+    press_release = PressReleaseFactory(title="Signature de la convention Leem-GIPSO")
+    Provenance.objects.create(press_release=press_release, record=person)
+
+    response = admin_client.get(admin_url(Person, "change", person.pk))
+
+    assert f'href="{reverse("admin:agreements_pressrelease_change", args=[press_release.pk])}"' in response.text
+    assert "Signature de la convention Leem-GIPSO" in response.text
+
+
+def test_marking_people_as_not_to_be_contacted(admin_client):
+    people = PersonFactory.create_batch(2)
+    other = PersonFactory()
+
+    response = admin_client.post(
+        admin_url(Person, "changelist"),
+        {"action": "mark_do_not_contact", "_selected_action": [person.pk for person in people]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert set(Person.objects.filter(do_not_contact=True)) == set(people)
+    assert not Person.objects.get(pk=other.pk).do_not_contact
+
+
+def test_new_contact_list_belongs_to_whoever_creates_it(admin_client, admin_user):
+    response = admin_client.get(admin_url(ContactList, "add"))
+
+    assert response.context["adminform"].form.initial["owner"] == admin_user.pk
+
+
+def test_staff_build_a_contact_list_from_its_form(admin_client):
+    people = PersonFactory.create_batch(2)
+
+    response = admin_client.post(
+        admin_url(ContactList, "add"),
+        {
+            "name": "Journalistes santé",
+            "slug": "journalistes-sante",
+            **management_form("entries", total=2),
+            "entries-0-person": people[0].pk,
+            "entries-1-person": people[1].pk,
+        },
+    )
+
+    assert response.status_code == 302, response.context["errors"]
+    assert set(ContactList.objects.get(slug="journalistes-sante").people.all()) == set(people)
+
+
+def test_contact_list_shows_how_many_people_it_holds(admin_client):
+    contact_list = ContactListFactory(name="Journalistes santé")
+    for person in PersonFactory.create_batch(3):
+        ContactListEntry.objects.create(contact_list=contact_list, person=person)
+
+    response = admin_client.get(admin_url(ContactList, "changelist"))
+
+    assert response.context["cl"].result_list[0].entry_count == 3
+
+
+def test_slug_of_a_saved_person_cannot_be_changed(admin_client):
+    person = PersonFactory(slug="fabien-riolet")
+
+    response = admin_client.get(admin_url(Person, "change", person.pk))
+
+    assert "slug" not in response.context["adminform"].form.fields
+    assert "fabien-riolet" in response.text
+
+
+@pytest.mark.parametrize("model", FACTORIES, ids=lambda model: model.__name__)
+def test_changelist_and_change_forms_render_with_the_seed(admin_client, seed, model):
+    assert admin_client.get(admin_url(model, "changelist")).status_code == 200
+    for record in model.objects.all():
+        assert admin_client.get(admin_url(model, "change", record.pk)).status_code == 200
+
+
+def person_form(**fields):
+    return {
+        "given_name": "Sarah",
+        "family_name": "Bou",
+        "slug": "sarah-bou",
+        "lawful_basis": Person.LawfulBasis.LEGITIMATE_INTEREST,
+        "data_source": Person.DataSource.MANUAL,
+        **management_form("positions"),
+        **management_form("contact_points"),
+        **PERSON_INLINES_EMPTY,
+        **fields,
+    }
+
+
+def test_two_primary_positions_in_one_save_are_refused_on_the_second_row(admin_client):
+    leem, gipso = OrganisationFactory(), OrganisationFactory()
+
+    response = admin_client.post(
+        admin_url(Person, "add"),
+        person_form(
+            **management_form("positions", total=2),
+            **{"positions-0-organisation": leem.pk, "positions-0-title": "Directrice", "positions-0-is_primary": "on"},
+            **{"positions-1-organisation": gipso.pk, "positions-1-title": "Trésorière", "positions-1-is_primary": "on"},
+        ),
+    )
+
+    assert response.status_code == 200
+    assert shown("Only one position can be the primary one.") in response.text
+    assert not Person.objects.exists()
+
+
+def test_the_same_email_twice_in_one_save_is_refused_whatever_its_case(admin_client):
+    response = admin_client.post(
+        admin_url(Person, "add"),
+        person_form(
+            **management_form("contact_points", total=2),
+            **{"contact_points-0-medium": "email", "contact_points-0-kind": "work"},
+            **{"contact_points-0-email": "sbou@leem.org"},
+            **{"contact_points-1-medium": "email", "contact_points-1-kind": "work"},
+            **{"contact_points-1-email": "SBou@Leem.org"},
+        ),
+    )
+
+    assert response.status_code == 200
+    assert shown("This email address is already in the list.") in response.text
+    assert not Person.objects.exists()
+
+
+def test_the_same_phone_written_two_ways_in_one_save_is_refused(admin_client):
+    response = admin_client.post(
+        admin_url(Person, "add"),
+        person_form(
+            **management_form("contact_points", total=2),
+            **{"contact_points-0-medium": "phone", "contact_points-0-kind": "work"},
+            **{"contact_points-0-phone": "05 56 11 32 15"},
+            **{"contact_points-1-medium": "phone", "contact_points-1-kind": "mobile"},
+            **{"contact_points-1-phone": "+33556113215"},
+        ),
+    )
+
+    assert response.status_code == 200
+    assert shown("This phone number is already in the list.") in response.text
+
+
+def test_staff_hand_the_preferred_email_to_another_address_in_one_save(admin_client):
+    person = PersonFactory(slug="sarah-bou")
+    old = EmailFactory(person=person, email="ancienne@leem.org", is_primary=True)
+    new = EmailFactory(person=person, email="sbou@leem.org")
+
+    response = admin_client.post(
+        admin_url(Person, "change", person.pk),
+        person_form(
+            given_name=person.given_name,
+            family_name=person.family_name,
+            **management_form("contact_points", total=2, initial=2),
+            **{"contact_points-0-id": old.pk, "contact_points-0-medium": "email", "contact_points-0-kind": "work"},
+            **{"contact_points-0-email": old.email},
+            **{"contact_points-1-id": new.pk, "contact_points-1-medium": "email", "contact_points-1-kind": "work"},
+            **{"contact_points-1-email": new.email, "contact_points-1-is_primary": "on"},
+        ),
+    )
+
+    assert response.status_code == 302, response.context["errors"]
+    assert person.contact_points.get(is_primary=True) == new
