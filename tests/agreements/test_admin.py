@@ -6,11 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
-from django.utils.translation import gettext
 
-from agreements.models import Agreement, AgreementParty, PressRelease, Provenance, Quote, Signatory, Topic
+from agreements.models import Agreement, AgreementParty, PressRelease, Provenance, Quote, Signatory
 from clusters.models import Organisation
 from contacts.models import Person
+from tests.admin_helpers import admin_url, management_form, shown
 from tests.factories import (
     AgreementFactory,
     AgreementPartyFactory,
@@ -21,125 +21,9 @@ from tests.factories import (
     PressReleaseFactory,
     QuoteFactory,
     SignatoryFactory,
-    TopicFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def shown(message, **params):
-    """``message`` as the French admin prints it in a page (translated once the catalogue has it, HTML-escaped)."""
-    with translation.override("fr"):
-        return escape(gettext(message) % params if params else gettext(message))
-
-
-def admin_url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-def build_provenance():
-    return Provenance.objects.create(press_release=PressReleaseFactory(), record=PersonFactory())
-
-
-# What the changelist shows of each record, so that the test sees the row a user would see.
-FACTORIES = {
-    Topic: (TopicFactory, lambda topic: topic.name),
-    Agreement: (AgreementFactory, lambda agreement: agreement.title),
-    AgreementParty: (AgreementPartyFactory, lambda party: party.organisation.name),
-    Signatory: (SignatoryFactory, lambda signatory: signatory.person.full_name),
-    PressRelease: (PressReleaseFactory, lambda press_release: press_release.title),
-    Quote: (QuoteFactory, lambda quote: quote.person.full_name),
-    Provenance: (build_provenance, lambda provenance: provenance.record.full_name),
-}
-
-
-@pytest.mark.parametrize("model", FACTORIES, ids=lambda model: model.__name__)
-def test_changelist_lists_the_record(admin_client, model):
-    factory, visible_text = FACTORIES[model]
-    record = factory()
-
-    response = admin_client.get(admin_url(model, "changelist"))
-
-    assert response.status_code == 200
-    assert visible_text(record) in response.text
-
-
-@pytest.mark.parametrize("model", FACTORIES, ids=lambda model: model.__name__)
-def test_change_form_opens_the_record(admin_client, model):
-    factory, _visible_text = FACTORIES[model]
-    record = factory()
-
-    response = admin_client.get(admin_url(model, "change", record.pk))
-
-    assert response.status_code == 200
-    assert response.context["original"] == record
-
-
-@pytest.mark.parametrize("model", FACTORIES, ids=lambda model: model.__name__)
-def test_add_form_renders(admin_client, model):
-    response = admin_client.get(admin_url(model, "add"))
-
-    assert response.status_code == 200
-    assert response.context["add"] is True
-
-
-def build_topics(count):
-    agreement = AgreementFactory()
-    for topic in TopicFactory.create_batch(count):
-        topic.agreements.add(agreement)
-
-
-def build_agreements(count):
-    topic = TopicFactory()
-    for agreement in AgreementFactory.create_batch(count):
-        AgreementPartyFactory.create_batch(2, agreement=agreement)
-        agreement.topics.add(topic)
-
-
-def build_press_releases(count):
-    for press_release in PressReleaseFactory.create_batch(count):
-        press_release.issuers.set(OrganisationFactory.create_batch(2))
-        press_release.agreements.add(AgreementFactory())
-
-
-def build_provenances(count):
-    """Records of several kinds, each taken from its own press release."""
-    for _ in range(count):
-        press_release = PressReleaseFactory()
-        position = PositionFactory()
-        for record in (position, position.person, position.organisation):
-            Provenance.objects.create(press_release=press_release, record=record)
-
-
-# model: (how to build n rows, queries of one changelist page)
-CHANGELISTS = {
-    Topic: (build_topics, 5),
-    Agreement: (build_agreements, 9),
-    AgreementParty: (AgreementPartyFactory.create_batch, 5),
-    Signatory: (SignatoryFactory.create_batch, 5),
-    PressRelease: (build_press_releases, 9),
-    Quote: (QuoteFactory.create_batch, 6),
-    Provenance: (build_provenances, 10),
-}
-
-
-@pytest.mark.parametrize("model", CHANGELISTS, ids=lambda model: model.__name__)
-def test_changelist_query_count_does_not_grow_with_rows(admin_client, django_assert_num_queries, model):
-    build, queries = CHANGELISTS[model]
-    url = admin_url(model, "changelist")
-    build(10)
-    admin_client.get(url)  # the first request of a test fills per-process caches (content types)
-
-    with django_assert_num_queries(queries):
-        assert admin_client.get(url).status_code == 200
-
-    build(90)
-    with django_assert_num_queries(queries):
-        assert admin_client.get(url).status_code == 200
-
-
-def management_form(prefix, total=0, initial=0):
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial)}
 
 
 SOURCES = "agreements-provenance-content_type-object_id"
@@ -351,10 +235,3 @@ def test_person_form_links_to_the_agreements_they_signed_and_their_quotes(admin_
 
     assert f'href="{admin_url(Agreement, "change", signatory.agreement.pk)}"' in response.text
     assert f'href="{admin_url(Quote, "change", quote.pk)}"' in response.text
-
-
-@pytest.mark.parametrize("model", FACTORIES, ids=lambda model: model.__name__)
-def test_changelist_and_change_forms_render_with_the_seed(admin_client, seed, model):
-    assert admin_client.get(admin_url(model, "changelist")).status_code == 200
-    for record in model.objects.all():
-        assert admin_client.get(admin_url(model, "change", record.pk)).status_code == 200

@@ -3,147 +3,31 @@
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
-from django.utils import translation
-from django.utils.html import escape
-from django.utils.translation import gettext
 
 from agreements.models import Provenance
 from clusters.admin import OrganisationAdmin
 from clusters.models import (
-    KeyFigure,
     Membership,
-    MembershipType,
     Organisation,
-    OrganisationName,
     OrganisationRelation,
-    Sector,
     Site,
-    Territory,
 )
+from tests.admin_helpers import admin_url, shown
 from tests.factories import (
     AgreementPartyFactory,
     ClusterFactory,
-    KeyFigureFactory,
     MembershipFactory,
-    MembershipTypeFactory,
     OrganisationFactory,
     OrganisationNameFactory,
     OrganisationRelationFactory,
     PositionFactory,
     PressContactFactory,
     PressReleaseFactory,
-    SectorFactory,
     SiteFactory,
-    TerritoryFactory,
     UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-# What the changelist shows of each record, so that the test sees the row a user would see.
-FACTORIES = {
-    Sector: (SectorFactory, lambda sector: sector.name),
-    Organisation: (OrganisationFactory, lambda organisation: organisation.name),
-    OrganisationName: (OrganisationNameFactory, lambda other_name: other_name.organisation.name),
-    Site: (SiteFactory, lambda site: site.organisation.name),
-    Territory: (TerritoryFactory, lambda territory: territory.region),
-    KeyFigure: (KeyFigureFactory, lambda figure: figure.organisation.name),
-    MembershipType: (MembershipTypeFactory, lambda membership_type: membership_type.cluster.name),
-    Membership: (MembershipFactory, lambda membership: membership.member.name),
-    OrganisationRelation: (OrganisationRelationFactory, lambda relation: relation.target.name),
-}
-
-
-def shown(message, **params):
-    """``message`` as the French admin prints it in a page (translated once the catalogue has it, HTML-escaped)."""
-    with translation.override("fr"):
-        return escape(gettext(message) % params if params else gettext(message))
-
-
-def admin_url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-@pytest.mark.parametrize("model", FACTORIES, ids=lambda model: model.__name__)
-def test_changelist_lists_the_record(admin_client, model):
-    factory, visible_text = FACTORIES[model]
-    record = factory()
-
-    response = admin_client.get(admin_url(model, "changelist"))
-
-    assert response.status_code == 200
-    assert visible_text(record) in response.text
-
-
-@pytest.mark.parametrize("model", FACTORIES, ids=lambda model: model.__name__)
-def test_change_form_opens_the_record(admin_client, model):
-    factory, _visible_text = FACTORIES[model]
-    record = factory()
-
-    response = admin_client.get(admin_url(model, "change", record.pk))
-
-    assert response.status_code == 200
-    assert response.context["original"] == record
-
-
-@pytest.mark.parametrize("model", FACTORIES, ids=lambda model: model.__name__)
-def test_add_form_renders(admin_client, model):
-    response = admin_client.get(admin_url(model, "add"))
-
-    assert response.status_code == 200
-    assert response.context["add"] is True
-
-
-def build_organisations(count):
-    sectors = SectorFactory.create_batch(2)
-    for organisation in OrganisationFactory.create_batch(count):
-        organisation.sectors.set(sectors)
-
-
-def build_sectors(count):
-    organisation = OrganisationFactory()
-    for sector in SectorFactory.create_batch(count):
-        sector.organisations.add(organisation)
-
-
-def build_territories(count):
-    for _ in range(count):
-        TerritoryFactory(through=OrganisationFactory())
-
-
-def build_memberships(count):
-    for _ in range(count):
-        cluster = ClusterFactory()
-        MembershipFactory(cluster=cluster, membership_type=MembershipTypeFactory(cluster=cluster))
-
-
-# model: (how to build n rows, queries of one changelist page)
-CHANGELISTS = {
-    Sector: (build_sectors, 5),
-    Organisation: (build_organisations, 8),
-    OrganisationName: (OrganisationNameFactory.create_batch, 5),
-    Site: (SiteFactory.create_batch, 6),
-    Territory: (build_territories, 6),
-    KeyFigure: (KeyFigureFactory.create_batch, 6),
-    MembershipType: (MembershipTypeFactory.create_batch, 5),
-    Membership: (build_memberships, 6),
-    OrganisationRelation: (OrganisationRelationFactory.create_batch, 5),
-}
-
-
-@pytest.mark.parametrize("model", CHANGELISTS, ids=lambda model: model.__name__)
-def test_changelist_query_count_does_not_grow_with_rows(admin_client, django_assert_num_queries, model):
-    build, queries = CHANGELISTS[model]
-    url = admin_url(model, "changelist")
-    build(10)
-    admin_client.get(url)  # the first request of a test fills per-process caches (content types)
-
-    with django_assert_num_queries(queries):
-        assert admin_client.get(url).status_code == 200
-
-    build(90)
-    with django_assert_num_queries(queries):
-        assert admin_client.get(url).status_code == 200
 
 
 def test_organisation_changelist_finds_an_organisation_by_a_former_name(admin_client):
@@ -285,13 +169,6 @@ def test_staff_member_with_view_permission_reads_but_cannot_edit(client):
     assert "Leem" in response.text
     assert response.context["has_change_permission"] is False
     assert client.post(admin_url(Organisation, "change", organisation.pk), {"name": "Autre"}).status_code == 403
-
-
-@pytest.mark.parametrize("model", FACTORIES, ids=lambda model: model.__name__)
-def test_changelist_and_change_forms_render_with_the_seed(admin_client, seed, model):
-    assert admin_client.get(admin_url(model, "changelist")).status_code == 200
-    for record in model.objects.all():
-        assert admin_client.get(admin_url(model, "change", record.pk)).status_code == 200
 
 
 def organisation_form(organisation, **fields):

@@ -5,13 +5,12 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.html import escape
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from agreements.models import Provenance
 from clusters.models import Organisation
-from contacts.models import ContactList, ContactListEntry, ContactPoint, Person, Position, PressContact, Tag
+from contacts.models import ContactList, ContactListEntry, ContactPoint, Person, Position, PressContact
+from tests.admin_helpers import admin_url, management_form, shown
 from tests.factories import (
     ContactListFactory,
     EmailFactory,
@@ -21,129 +20,10 @@ from tests.factories import (
     PositionFactory,
     PressContactFactory,
     PressReleaseFactory,
-    TagFactory,
     UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def shown(message, **params):
-    """``message`` as the French admin prints it in a page (translated once the catalogue has it, HTML-escaped)."""
-    with translation.override("fr"):
-        return escape(gettext(message) % params if params else gettext(message))
-
-
-def admin_url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-def build_contact_list_entry():
-    return ContactListEntry.objects.create(contact_list=ContactListFactory(), person=PersonFactory())
-
-
-# What the changelist shows of each record, so that the test sees the row a user would see.
-FACTORIES = {
-    Tag: (TagFactory, lambda tag: tag.name),
-    Person: (PersonFactory, lambda person: person.family_name),
-    Position: (PositionFactory, lambda position: position.person.full_name),
-    ContactPoint: (EmailFactory, lambda point: point.email),
-    PressContact: (PressContactFactory, lambda press_contact: press_contact.person.full_name),
-    ContactList: (ContactListFactory, lambda contact_list: contact_list.name),
-    ContactListEntry: (build_contact_list_entry, lambda entry: entry.person.full_name),
-}
-
-
-@pytest.mark.parametrize("model", FACTORIES, ids=lambda model: model.__name__)
-def test_changelist_lists_the_record(admin_client, model):
-    factory, visible_text = FACTORIES[model]
-    record = factory()
-
-    response = admin_client.get(admin_url(model, "changelist"))
-
-    assert response.status_code == 200
-    assert visible_text(record) in response.text
-
-
-@pytest.mark.parametrize("model", FACTORIES, ids=lambda model: model.__name__)
-def test_change_form_opens_the_record(admin_client, model):
-    factory, _visible_text = FACTORIES[model]
-    record = factory()
-
-    response = admin_client.get(admin_url(model, "change", record.pk))
-
-    assert response.status_code == 200
-    assert response.context["original"] == record
-
-
-@pytest.mark.parametrize("model", FACTORIES, ids=lambda model: model.__name__)
-def test_add_form_renders(admin_client, model):
-    response = admin_client.get(admin_url(model, "add"))
-
-    assert response.status_code == 200
-    assert response.context["add"] is True
-
-
-def build_people(count):
-    """People as the directory shows them: a primary position, an email, a phone, a tag each."""
-    tag = TagFactory()
-    for person in PersonFactory.create_batch(count):
-        PositionFactory(person=person, is_primary=True)
-        EmailFactory(person=person, is_primary=True)
-        PhoneFactory(person=person)
-        person.tags.add(tag)
-
-
-def build_tags(count):
-    person = PersonFactory()
-    for tag in TagFactory.create_batch(count):
-        tag.people.add(person)
-
-
-def build_contact_lists(count):
-    owner = UserFactory()
-    people = PersonFactory.create_batch(3)
-    for contact_list in ContactListFactory.create_batch(count, owner=owner):
-        for person in people:
-            ContactListEntry.objects.create(contact_list=contact_list, person=person)
-
-
-def build_contact_list_entries(count):
-    for _ in range(count):
-        build_contact_list_entry()
-
-
-def build_contact_points(count):
-    for person in PersonFactory.create_batch(count):
-        EmailFactory(person=person)
-        PhoneFactory(person=person)
-
-
-# model: (how to build n rows, queries of one changelist page)
-CHANGELISTS = {
-    Tag: (build_tags, 5),
-    Person: (build_people, 8),
-    Position: (PositionFactory.create_batch, 6),
-    ContactPoint: (build_contact_points, 5),
-    PressContact: (PressContactFactory.create_batch, 6),
-    ContactList: (build_contact_lists, 8),
-    ContactListEntry: (build_contact_list_entries, 6),
-}
-
-
-@pytest.mark.parametrize("model", CHANGELISTS, ids=lambda model: model.__name__)
-def test_changelist_query_count_does_not_grow_with_rows(admin_client, django_assert_num_queries, model):
-    build, queries = CHANGELISTS[model]
-    url = admin_url(model, "changelist")
-    build(10)
-    admin_client.get(url)  # the first request of a test fills per-process caches (content types)
-
-    with django_assert_num_queries(queries):
-        assert admin_client.get(url).status_code == 200
-
-    build(90)
-    with django_assert_num_queries(queries):
-        assert admin_client.get(url).status_code == 200
 
 
 def test_person_list_shows_the_position_the_email_and_the_phone_in_national_format(admin_client):
@@ -269,10 +149,6 @@ def test_staff_member_with_view_permission_sees_the_person_list(client):
 
     assert response.status_code == 200
     assert "Riolet" in response.text
-
-
-def management_form(prefix, total=0, initial=0):
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial)}
 
 
 PERSON_INLINES_EMPTY = {
@@ -450,13 +326,6 @@ def test_slug_of_a_saved_person_cannot_be_changed(admin_client):
 
     assert "slug" not in response.context["adminform"].form.fields
     assert "fabien-riolet" in response.text
-
-
-@pytest.mark.parametrize("model", FACTORIES, ids=lambda model: model.__name__)
-def test_changelist_and_change_forms_render_with_the_seed(admin_client, seed, model):
-    assert admin_client.get(admin_url(model, "changelist")).status_code == 200
-    for record in model.objects.all():
-        assert admin_client.get(admin_url(model, "change", record.pk)).status_code == 200
 
 
 def person_form(**fields):
