@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clusters.models import Organisation, SlugManager
@@ -99,6 +100,9 @@ class Agreement(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("agreements:agreement_detail", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)
@@ -235,6 +239,9 @@ class PressRelease(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("agreements:press_release_detail", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)

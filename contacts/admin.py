@@ -1,8 +1,6 @@
 """Back office for people, their positions and contact points, press contacts and contact lists."""
 
-import phonenumbers
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.html import format_html
@@ -21,21 +19,10 @@ from clusters.admin import (
 )
 from clusters.models import Organisation
 
-from .models import ContactList, ContactListEntry, ContactPoint, Person, Position, PressContact, Tag
+from .exports import export_people
+from .models import ContactList, ContactListEntry, ContactPoint, ExportLog, Person, Position, PressContact, Tag
 from .normalisation import normalise_email
-
-
-def phone_number_searched(term: str) -> str | None:
-    """The E.164 form of a search term that is a phone number ("05 56 11 32 15"), else None."""
-    if sum(char.isdigit() for char in term) < 6:
-        return None
-    try:
-        number = phonenumbers.parse(term, settings.PHONENUMBER_DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+from .search import phone_number_searched
 
 
 class PersonColumnMixin:
@@ -170,7 +157,7 @@ class PersonAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, admin.ModelAdmin
         (_("Created and updated"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [PositionInline, ContactPointInline, PressRoleInline]
-    actions = ["mark_do_not_contact"]
+    actions = ["mark_do_not_contact", "export_csv", "export_xlsx", "export_vcard"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).directory()
@@ -235,6 +222,33 @@ class PersonAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, admin.ModelAdmin
             % {"count": updated},
             messages.SUCCESS,
         )
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("contacts.export_contacts")
+
+    def _export(self, request, queryset, export_format):
+        # Selected rows are exported as the directory exports them: people who asked not to be contacted are
+        # left out (the directory's "include" filter is the place to ask for them explicitly).
+        people = Person.objects.directory().contactable().filter(pk__in=queryset.values("pk"))
+        return export_people(
+            people=people,
+            export_format=export_format,
+            user=request.user,
+            origin=ExportLog.Origin.ADMIN,
+            filters={"selected": queryset.count()},
+        )
+
+    @admin.action(description=_("Export the selected people (CSV)"), permissions=["export"])
+    def export_csv(self, request, queryset):
+        return self._export(request, queryset, ExportLog.Format.CSV)
+
+    @admin.action(description=_("Export the selected people (XLSX)"), permissions=["export"])
+    def export_xlsx(self, request, queryset):
+        return self._export(request, queryset, ExportLog.Format.XLSX)
+
+    @admin.action(description=_("Export the selected people (vCard)"), permissions=["export"])
+    def export_vcard(self, request, queryset):
+        return self._export(request, queryset, ExportLog.Format.VCARD)
 
 
 class HeldTodayFilter(admin.SimpleListFilter):
@@ -415,3 +429,24 @@ class OrganisationWithPeopleAdmin(OrganisationAdmin):
 
 admin.site.unregister(Organisation)
 admin.site.register(Organisation, OrganisationWithPeopleAdmin)
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(admin.ModelAdmin):
+    """Who exported which contacts: a record to read, never to edit."""
+
+    list_display = ["created_at", "username", "export_format", "origin", "row_count", "filters"]
+    list_filter = ["export_format", "origin", "created_at"]
+    search_fields = ["username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    readonly_fields = ["created_at", "user", "username", "export_format", "origin", "filters", "row_count"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,21 @@ class ContactsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "contacts"
     verbose_name = _("Contacts")
+
+    def ready(self):
+        from clusters.models import Organisation
+
+        from . import signals
+        from .models import ContactPoint, Person, Position, PressContact
+
+        post_save.connect(signals.person_saved, sender=Person, dispatch_uid="contacts.person_search_text")
+        for model in (Position, ContactPoint, PressContact):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    signals.person_detail_changed,
+                    sender=model,
+                    dispatch_uid=f"contacts.{model._meta.model_name}_search_text_{signal is post_save}",
+                )
+        post_save.connect(
+            signals.organisation_saved, sender=Organisation, dispatch_uid="contacts.organisation_search_text"
+        )

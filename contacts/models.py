@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
@@ -43,7 +44,8 @@ class PositionQuerySet(models.QuerySet):
 
 class PersonQuerySet(models.QuerySet):
     def directory(self):
-        """People with what a directory row shows: current positions and their organisations, contact points."""
+        """People with what a directory row shows: current positions and their organisations, contact points,
+        press-contact roles."""
         return self.prefetch_related(
             Prefetch(
                 "positions",
@@ -51,11 +53,64 @@ class PersonQuerySet(models.QuerySet):
                 to_attr="current_positions",
             ),
             Prefetch("contact_points", queryset=ContactPoint.objects.order_by("medium", "-is_primary", "pk")),
+            Prefetch(
+                "press_roles",
+                queryset=PressContact.objects.select_related("organisation").order_by("organisation__name"),
+            ),
+        )
+
+    def for_page(self):
+        """A person with everything their page shows, in a fixed number of queries."""
+        return self.prefetch_related(
+            Prefetch(
+                "positions",
+                queryset=Position.objects.select_related("organisation").order_by(
+                    F("ended_on").desc(nulls_first=True), F("started_on").desc(nulls_last=True), "pk"
+                ),
+            ),
+            Prefetch("contact_points", queryset=ContactPoint.objects.order_by("medium", "-is_primary", "pk")),
+            Prefetch(
+                "press_roles",
+                queryset=PressContact.objects.select_related("organisation").prefetch_related("press_releases"),
+            ),
+            "tags",
+            Prefetch("contact_lists", queryset=ContactList.objects.order_by("name")),
+            "signatures__agreement",
+            "signatures__organisation",
+            "quotes__press_release",
+            "quotes__organisation",
+        )
+
+    def search(self, query):
+        """People whose name, organisation, title, email or phone number match ``query``; see contacts.search."""
+        from .search import search_people
+
+        return search_people(self, query)
+
+    def with_email(self):
+        return self.filter(pk__in=ContactPoint.objects.filter(medium=ContactPoint.Medium.EMAIL).values("person"))
+
+    def with_phone(self):
+        return self.filter(pk__in=ContactPoint.objects.filter(medium=ContactPoint.Medium.PHONE).values("person"))
+
+    def press_contacts(self):
+        return self.filter(pk__in=PressContact.objects.values("person"))
+
+    def working_at(self, organisations):
+        """People holding a current position at, or speaking to the press for, one of ``organisations``
+        (a queryset of organisations)."""
+        return self.filter(
+            Q(pk__in=Position.objects.current().filter(organisation__in=organisations).values("person"))
+            | Q(pk__in=PressContact.objects.filter(organisation__in=organisations).values("person"))
         )
 
     def contactable(self):
         """People who have not asked to be left alone."""
         return self.filter(do_not_contact=False)
+
+
+# Addresses under /contacts/ that are not people.
+RESERVED_PERSON_SLUGS = ["export", "lists"]
 
 
 class PersonManager(SlugManager.from_queryset(PersonQuerySet)):
@@ -109,6 +164,13 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    search_text = models.TextField(
+        _("search text"),
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("Kept up to date automatically: the words the directory's search box looks in."),
+    )
 
     objects = PersonManager()
 
@@ -123,11 +185,19 @@ class Person(models.Model):
                 name="person_family_name_not_empty",
                 violation_error_message=_("A person needs a family name."),
             ),
+            models.CheckConstraint(
+                condition=~Q(slug__in=RESERVED_PERSON_SLUGS),
+                name="person_slug_not_reserved",
+                violation_error_message=_("This slug is the address of another page: choose another one."),
+            ),
         ]
         permissions = [("export_contacts", _("Can export contacts"))]
 
     def __str__(self):
         return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("contacts:person_detail", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)
@@ -370,6 +440,9 @@ class ContactList(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("contacts:list_detail", args=[self.slug])
+
     def natural_key(self):
         return (self.slug,)
 
@@ -397,3 +470,43 @@ class ContactListEntry(models.Model):
 
     def __str__(self):
         return str(_("List entry"))
+
+
+class ExportLog(models.Model):
+    """One export of contacts: who took which people out of the CRM, when, and how they were chosen."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+        VCARD = "vcf", "vCard"
+
+    class Origin(models.TextChoices):
+        DIRECTORY = "directory", _("Directory search")
+        CONTACT_LIST = "contact_list", _("Contact list")
+        ADMIN = "admin", _("Back office selection")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        related_name="contact_exports",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    username = models.CharField(
+        _("username"), max_length=150, help_text=_("Kept even if the user account is deleted later.")
+    )
+    created_at = models.DateTimeField(_("exported at"), auto_now_add=True)
+    export_format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    origin = models.CharField(_("exported from"), max_length=20, choices=Origin.choices)
+    filters = models.JSONField(_("filters"), default=dict, blank=True, help_text=_("The search and filters used."))
+    row_count = models.PositiveIntegerField(_("rows"))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("contact export")
+        verbose_name_plural = _("contact exports")
+        indexes = [models.Index(fields=["-created_at"], name="export_log_created_idx")]
+
+    def __str__(self):
+        return f"{self.get_export_format_display()} · {self.row_count}"

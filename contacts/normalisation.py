@@ -6,11 +6,10 @@ landline and one mobile, not three numbers. Everything that turns text into stor
 values goes through these functions, so the admin, imports and ingestion agree.
 """
 
-import re
-import unicodedata
-
 import phonenumbers
 from django.conf import settings
+
+from clusters.search import fold  # noqa: F401  (names are compared folded, as in search)
 
 # Characters that documents leave around an address: punctuation, brackets, "mailto:".
 _EMAIL_TRIM = " \t\r\n/\\.,;:!?'\"()[]{}<>«»"
@@ -89,10 +88,3 @@ def normalise_family_name(raw: str) -> str:
         else:
             result.append(_capitalise_word(word))
     return " ".join(result)
-
-
-def fold(text: str) -> str:
-    """Lower case without accents or punctuation, for comparing names: "Ivanès" -> "ivanes"."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    without_accents = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(re.sub(r"[^\w]+", " ", without_accents.casefold()).split())

@@ -1,19 +1,23 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
-from crm.views import set_language
+from crm.views import DashboardView, set_language
 
 admin.site.site_header = admin.site.site_title = "Cluster CRM"
-# No public pages yet: the admin is the whole site, so it shows no "view site" link.
-admin.site.site_url = None
+admin.site.site_url = "/"
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
 urlpatterns += i18n_patterns(
+    path("", DashboardView.as_view(), name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("contacts/", include("contacts.urls")),
+    path("organisations/", include("clusters.urls")),
+    path("", include("agreements.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -17,3 +17,42 @@ def admin_user(db, django_user_model):
 def admin_client(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+def _user_with(django_user_model, username, codenames):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user(username, f"{username}@example.org", "correct-horse-battery-staple")
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=["clusters", "contacts", "agreements"], codename__in=codenames
+        )
+        | Permission.objects.filter(
+            content_type__app_label__in=["clusters", "contacts", "agreements"], codename__startswith="view_"
+        )
+    )
+    return user
+
+
+@pytest.fixture
+def viewer(db, django_user_model):
+    """A member of staff who may look at every record but change and export nothing."""
+    return _user_with(django_user_model, "viewer", [])
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    client.force_login(viewer)
+    return client
+
+
+@pytest.fixture
+def exporter(db, django_user_model):
+    """A member of staff who may look at every record and export contacts."""
+    return _user_with(django_user_model, "exporter", ["export_contacts"])
+
+
+@pytest.fixture
+def exporter_client(client, exporter):
+    client.force_login(exporter)
+    return client

@@ -3,13 +3,22 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from agreements.models import Provenance
 from clusters.models import Organisation
-from contacts.models import ContactList, ContactListEntry, ContactPoint, Person, Position, PressContact
+from contacts.models import (
+    ContactList,
+    ContactListEntry,
+    ContactPoint,
+    ExportLog,
+    Person,
+    Position,
+    PressContact,
+)
 from tests.admin_helpers import admin_url, management_form, shown
 from tests.factories import (
     ContactListFactory,
@@ -412,3 +421,57 @@ def test_staff_hand_the_preferred_email_to_another_address_in_one_save(admin_cli
 
     assert response.status_code == 302, response.context["errors"]
     assert person.contact_points.get(is_primary=True) == new
+
+
+# --- exports from the back office -----------------------------------------------------------------------
+
+
+def export_action(client, action, people):
+    return client.post(
+        admin_url(Person, "changelist"),
+        {"action": action, "_selected_action": [person.pk for person in people]},
+    )
+
+
+def test_admin_action_exports_the_selected_people_as_csv(admin_client):
+    chosen = PersonFactory(given_name="Léa", family_name="Étchegaray")
+    EmailFactory(person=chosen, email="lea@example.eus")
+    PersonFactory(family_name="Autre")
+    refused = PersonFactory(family_name="Refus", do_not_contact=True)
+
+    response = export_action(admin_client, "export_csv", [chosen, refused])
+
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "Léa;Étchegaray" in text and "lea@example.eus" in text
+    assert "Autre" not in text and "Refus" not in text
+    log = ExportLog.objects.get()
+    assert (log.origin, log.export_format, log.row_count) == ("admin", "csv", 1)
+
+
+@pytest.mark.parametrize(("action", "content_type"), [("export_xlsx", "spreadsheetml"), ("export_vcard", "vcard")])
+def test_admin_action_exports_xlsx_and_vcard(admin_client, action, content_type):
+    response = export_action(admin_client, action, [PersonFactory()])
+    assert content_type in response["Content-Type"]
+
+
+def test_export_actions_are_offered_only_to_users_who_may_export(client):
+    staff = UserFactory(username="lecteur", is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(codename__in=["view_person", "change_person"]))
+    client.force_login(staff)
+    PersonFactory()
+    page = client.get(admin_url(Person, "changelist")).text
+    assert "mark_do_not_contact" in page
+    assert "export_csv" not in page
+    response = export_action(client, "export_csv", [PersonFactory()])
+    assert not getattr(response, "streaming", False)
+    assert not ExportLog.objects.exists()
+
+
+def test_export_log_is_read_only_in_the_admin(admin_client):
+    log = ExportLog.objects.create(username="camille", export_format="csv", origin="directory", row_count=3)
+    assert "camille" in admin_client.get(admin_url(ExportLog, "changelist")).text
+    assert admin_client.get(admin_url(ExportLog, "add")).status_code == 403
+    page = admin_client.get(admin_url(ExportLog, "change", log.pk)).text
+    assert 'name="username"' not in page
+    assert admin_client.post(admin_url(ExportLog, "delete", log.pk), {"post": "yes"}).status_code == 403

@@ -1,0 +1,147 @@
+"""The directory's FilterSet: one definition for the page, its export and the API."""
+
+import django_filters
+from django import forms
+from django.db.models import OuterRef, Subquery
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from clusters.models import Organisation
+
+from .models import ContactList, Person, Position, Tag
+
+
+def organisation_regions(request=None):
+    regions = Organisation.objects.exclude(region="").order_by("region").values_list("region", flat=True).distinct()
+    return [(region, region) for region in regions]
+
+
+def organisation_countries(request=None):
+    codes = set(Organisation.objects.exclude(country="").values_list("country", flat=True).distinct())
+    return [(code, name) for code, name in countries if code in codes]
+
+
+class PersonOrderingFilter(django_filters.OrderingFilter):
+    """Sorting by name, organisation (that of the primary current position) or last change."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "fields",
+            {"family_name": "name", "sort_organisation": "organisation", "updated_at": "updated"},
+        )
+        kwargs.setdefault(
+            "field_labels",
+            {"family_name": _("Name"), "sort_organisation": _("Organisation"), "updated_at": _("Last changed")},
+        )
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        if any(field.lstrip("-") == "organisation" for field in value):
+            main_organisation = (
+                Position.objects.current()
+                .filter(person=OuterRef("pk"))
+                .order_by("-is_primary", "pk")
+                .values("organisation__name")[:1]
+            )
+            qs = qs.annotate(sort_organisation=Subquery(main_organisation))
+        ordering = []
+        for field in value:
+            descending = field.startswith("-")
+            name = self.param_map.get(field.lstrip("-"))
+            if name is None:
+                continue
+            columns = ["family_name", "given_name"] if name == "family_name" else [name]
+            ordering += [f"-{column}" if descending else column for column in columns]
+        return qs.order_by(*ordering, "family_name", "given_name", "pk")
+
+
+class PersonFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        max_length=200,
+        help_text=_("A name, an organisation, a title, an email or a phone number, in any format."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Organisation"),
+        queryset=Organisation.objects.order_by("name"),
+        to_field_name="slug",
+        method="filter_organisation",
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind of organisation"), choices=Organisation.Kind.choices, method="filter_organisation_kind"
+    )
+    country = django_filters.ChoiceFilter(
+        label=_("Country"), choices=organisation_countries, method="filter_organisation_country"
+    )
+    region = django_filters.ChoiceFilter(
+        label=_("Region"), choices=organisation_regions, method="filter_organisation_region"
+    )
+    press_only = django_filters.BooleanFilter(
+        label=_("Press contacts only"), method="filter_press_only", widget=forms.CheckboxInput
+    )
+    contact_list = django_filters.ModelChoiceFilter(
+        label=_("Contact list"), queryset=ContactList.objects.all(), to_field_name="slug", field_name="contact_lists"
+    )
+    tag = django_filters.ModelChoiceFilter(
+        label=_("Tag"), queryset=Tag.objects.all(), to_field_name="slug", field_name="tags"
+    )
+    has_email = django_filters.BooleanFilter(
+        label=_("Has an email address"), method="filter_has_email", widget=forms.CheckboxInput
+    )
+    has_phone = django_filters.BooleanFilter(
+        label=_("Has a phone number"), method="filter_has_phone", widget=forms.CheckboxInput
+    )
+    include_do_not_contact = django_filters.BooleanFilter(
+        label=_("Include people who asked not to be contacted"),
+        method="filter_include_do_not_contact",
+        widget=forms.CheckboxInput,
+    )
+    o = PersonOrderingFilter(label=_("Sort by"))
+
+    class Meta:
+        model = Person
+        fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Always bound, even to an empty query string, so that do-not-contact people are left out of a page
+        # opened without any filter too.
+        super().__init__(data if data is not None else QueryDict(), *args, **kwargs)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # Left out unless explicitly asked for: the page, its export and the API agree on it.
+        if not self.form.cleaned_data.get("include_do_not_contact"):
+            queryset = queryset.contactable()
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_organisation(self, queryset, name, value):
+        return queryset.working_at(Organisation.objects.filter(pk=value.pk))
+
+    def filter_organisation_kind(self, queryset, name, value):
+        return queryset.working_at(Organisation.objects.filter(kind=value))
+
+    def filter_organisation_country(self, queryset, name, value):
+        return queryset.working_at(Organisation.objects.filter(country=value))
+
+    def filter_organisation_region(self, queryset, name, value):
+        return queryset.working_at(Organisation.objects.filter(region=value))
+
+    def filter_press_only(self, queryset, name, value):
+        return queryset.press_contacts() if value else queryset
+
+    def filter_has_email(self, queryset, name, value):
+        return queryset.with_email() if value else queryset
+
+    def filter_has_phone(self, queryset, name, value):
+        return queryset.with_phone() if value else queryset
+
+    def filter_include_do_not_contact(self, queryset, name, value):
+        return queryset  # applied in filter_queryset, after every other filter

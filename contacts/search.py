@@ -1,0 +1,93 @@
+"""The directory's search: one box that finds a person by name, organisation, title, email or phone.
+
+A person's ``search_text`` holds, folded (see ``clusters.search``): their names, the titles they
+hold or held, the names and acronyms of the organisations they work at or speak for, their email
+addresses, and each phone number as digits, twice — national ("0556113215") and international
+("33556113215") — so that a number typed in any format is found. Signals keep it current
+(``contacts.signals``); ``manage.py rebuild_search_text`` rebuilds it all.
+"""
+
+import re
+
+import phonenumbers
+from django.conf import settings
+from django.db.models import Q
+
+from clusters.search import build_search_text, filter_words
+
+# A query made only of what people write in phone numbers: digits, spaces, + . - / ( ).
+_PHONE_QUERY = re.compile(r"\+?[\d\s.\-/()]+")
+MIN_PHONE_DIGITS = 4
+MAX_QUERY_LENGTH = 200
+
+
+def phone_number_searched(term: str) -> str | None:
+    """The E.164 form of a search term that is a valid phone number ("05 56 11 32 15"), else None."""
+    if sum(char.isdigit() for char in term) < 6 or len(term) > 40:
+        return None
+    try:
+        number = phonenumbers.parse(term, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_digits(number) -> list[str]:
+    """A stored number as the digit strings one may search it by: national, then with the country code."""
+    if not number:
+        return []
+    e164 = str(number)
+    digits = [e164.lstrip("+")]
+    if getattr(number, "is_valid", lambda: False)():
+        national = re.sub(r"\D", "", number.format_as(phonenumbers.PhoneNumberFormat.NATIONAL))
+        digits.insert(0, national)
+    return digits
+
+
+def search_people(queryset, query: str):
+    """People matching every word of ``query``, or the phone number it is."""
+    query = (query or "").strip()[:MAX_QUERY_LENGTH]
+    if not query:
+        return queryset
+    if _PHONE_QUERY.fullmatch(query):
+        digits = re.sub(r"\D", "", query)
+        if len(digits) >= MIN_PHONE_DIGITS:
+            candidates = {digits}
+            e164 = phone_number_searched(query)
+            if e164:
+                candidates.add(e164.lstrip("+"))
+            condition = Q()
+            for candidate in sorted(candidates):
+                condition |= Q(search_text__contains=candidate)
+            return queryset.filter(condition)
+    return filter_words(queryset, query)
+
+
+def person_search_text(person) -> str:
+    """What ``search_text`` holds for ``person``, read from the database."""
+    from .models import ContactPoint, Position, PressContact
+
+    values = [person.given_name, person.family_name]
+    organisations = []
+    for position in Position.objects.filter(person=person).select_related("organisation"):
+        values.append(position.title)
+        organisations.append(position.organisation)
+    for role in PressContact.objects.filter(person=person).select_related("organisation"):
+        organisations.append(role.organisation)
+    for organisation in organisations:
+        values += [organisation.name, organisation.acronym]
+    for point in ContactPoint.objects.filter(person=person):
+        if point.email:
+            values.append(point.email)
+        values += phone_digits(point.phone)
+    return build_search_text(*values)
+
+
+def refresh_search_text(person_ids) -> None:
+    """Recompute ``search_text`` for these people; ids of people that do not exist are ignored."""
+    from .models import Person
+
+    for person in Person.objects.filter(pk__in=set(person_ids)).only("pk", "given_name", "family_name"):
+        Person.objects.filter(pk=person.pk).update(search_text=person_search_text(person))

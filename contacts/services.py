@@ -1,0 +1,47 @@
+"""Writes that touch several rows: building and changing contact lists."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .models import ContactList, ContactListEntry
+
+
+def unique_list_slug(name: str) -> str:
+    base = slugify(name)[:100] or "liste"
+    slug, number = base, 2
+    while ContactList.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+@transaction.atomic
+def create_contact_list(*, name: str, description: str = "", owner, people) -> ContactList:
+    """A new list holding ``people`` (a queryset of people)."""
+    contact_list = ContactList.objects.create(
+        slug=unique_list_slug(name), name=name, description=description, owner=owner
+    )
+    add_to_contact_list(contact_list=contact_list, people=people)
+    return contact_list
+
+
+@transaction.atomic
+def add_to_contact_list(*, contact_list: ContactList, people) -> int:
+    """Add ``people`` (a queryset) to the list; those already on it stay as they are. Returns how many were added."""
+    already = set(contact_list.entries.values_list("person_id", flat=True))
+    new_ids = [pk for pk in people.order_by().values_list("pk", flat=True) if pk not in already]
+    ContactListEntry.objects.bulk_create(
+        [ContactListEntry(contact_list=contact_list, person_id=pk) for pk in new_ids], batch_size=1000
+    )
+    if new_ids:
+        ContactList.objects.filter(pk=contact_list.pk).update(updated_at=timezone.now())
+    return len(new_ids)
+
+
+@transaction.atomic
+def remove_from_contact_list(*, contact_list: ContactList, people) -> int:
+    """Take ``people`` (a queryset) off the list. Returns how many were removed."""
+    removed, _by_model = contact_list.entries.filter(person__in=people).delete()
+    if removed:
+        ContactList.objects.filter(pk=contact_list.pk).update(updated_at=timezone.now())
+    return removed

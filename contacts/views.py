@@ -1,0 +1,275 @@
+from django.apps import apps
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+
+from crm.pages import FilteredListView, StaffPageMixin
+
+from .exports import export_people
+from .filters import PersonFilterSet
+from .forms import ContactListForm
+from .models import ContactList, ExportLog, Person
+from .services import add_to_contact_list, create_contact_list, remove_from_contact_list
+
+EXPORT_FORMATS = ExportLog.Format.choices
+
+
+def directory_query(query_dict: QueryDict) -> QueryDict:
+    """The directory's filters from a query string, without the page number or the export format."""
+    query = query_dict.copy()
+    for key in ("page", "format"):
+        query.pop(key, None)
+    return query
+
+
+def logged_filters(filterset) -> dict:
+    """The filters an export used, as the log keeps them: only known filters, values cut to a sane length."""
+    return {
+        key: value[:200]
+        for key, value in filterset.data.items()
+        if key in filterset.filters and value not in ("", None)
+    }
+
+
+def bad_request(request, message: str, back_url: str):
+    return render(request, "crm/bad_request.html", {"message": message, "back_url": back_url}, status=400)
+
+
+class PersonListView(FilteredListView):
+    permission_required = "contacts.view_person"
+    filterset_class = PersonFilterSet
+    template_name = "contacts/person_list.html"
+    results_template_name = "contacts/includes/person_results.html"
+
+    def get_queryset(self):
+        return Person.objects.directory()
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            section="contacts",
+            search_query=directory_query(self.request.GET).urlencode(),
+            export_formats=EXPORT_FORMATS,
+            may_export=user.has_perm("contacts.export_contacts"),
+            may_create_list=user.has_perm("contacts.add_contactlist"),
+            lists_to_add_to=(
+                ContactList.objects.order_by("name") if user.has_perm("contacts.change_contactlist") else []
+            ),
+            **kwargs,
+        )
+
+
+class PersonDetailView(StaffPageMixin, DetailView):
+    permission_required = "contacts.view_person"
+    queryset = Person.objects.for_page()
+    template_name = "contacts/person_detail.html"
+
+    def get_context_data(self, **kwargs):
+        person = self.object
+        positions = list(person.positions.all())
+        contact_points = list(person.contact_points.all())
+        press_roles = list(person.press_roles.all())
+        # Provenance belongs to the agreements app, which depends on this one: look the model up by name
+        # rather than import it, so that imports keep going one way (agreements → contacts → clusters).
+        provenance = apps.get_model("agreements", "Provenance")
+        sources: dict[tuple[str, int], list] = {}
+        for entry in provenance.objects.for_objects([person, *positions, *contact_points, *press_roles]):
+            sources.setdefault((entry.content_type.model, entry.object_id), []).append(entry.press_release)
+        user = self.request.user
+        return super().get_context_data(
+            section="contacts",
+            positions=[(position, sources.get(("position", position.pk), [])) for position in positions],
+            emails=[(point, sources.get(("contactpoint", point.pk), [])) for point in contact_points if point.email],
+            phones=[(point, sources.get(("contactpoint", point.pk), [])) for point in contact_points if point.phone],
+            press_roles=[(role, sources.get(("presscontact", role.pk), [])) for role in press_roles],
+            person_sources=sources.get(("person", person.pk), []),
+            all_sources=sorted(
+                {release for releases in sources.values() for release in releases},
+                key=lambda release: release.published_on,
+            ),
+            lists_to_add_to=(
+                ContactList.objects.exclude(pk__in=[entry.pk for entry in person.contact_lists.all()]).order_by("name")
+                if user.has_perm("contacts.change_contactlist")
+                else []
+            ),
+            **kwargs,
+        )
+
+
+class PersonExportView(StaffPageMixin, View):
+    """The directory's results, every page of them, as CSV, XLSX or vCard."""
+
+    permission_required = ("contacts.view_person", "contacts.export_contacts")
+
+    def get(self, request):
+        back_url = reverse("contacts:person_list") + "?" + directory_query(request.GET).urlencode()
+        export_format = request.GET.get("format", "")
+        if export_format not in ExportLog.Format.values:
+            return bad_request(request, _("Choose an export format: CSV, XLSX or vCard."), back_url)
+        filterset = PersonFilterSet(request.GET, queryset=Person.objects.directory())
+        if not filterset.is_valid():
+            return bad_request(request, _("The filters are not valid: correct them on the directory page."), back_url)
+        return export_people(
+            people=filterset.qs,
+            export_format=export_format,
+            user=request.user,
+            origin=ExportLog.Origin.DIRECTORY,
+            filters=logged_filters(filterset),
+        )
+
+
+class ContactListIndexView(StaffPageMixin, ListView):
+    permission_required = "contacts.view_contactlist"
+    template_name = "contacts/contactlist_index.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return ContactList.objects.select_related("owner").annotate(size=Count("entries")).order_by("name")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(section="lists", **kwargs)
+
+
+class ContactListCreateView(StaffPageMixin, FormView):
+    """A new list made of the people of a directory search."""
+
+    permission_required = ("contacts.view_person", "contacts.add_contactlist")
+    form_class = ContactListForm
+    template_name = "contacts/contactlist_form.html"
+
+    def get_initial(self):
+        return {"query": directory_query(self.request.GET).urlencode()}
+
+    def matching_people(self, query: str):
+        filterset = PersonFilterSet(QueryDict(query), queryset=Person.objects.all())
+        return filterset.qs if filterset.is_valid() else Person.objects.none()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(section="lists", **kwargs)
+        query = context["form"]["query"].value() or ""
+        context["match_count"] = self.matching_people(query).count()
+        context["search_url"] = reverse("contacts:person_list") + (f"?{query}" if query else "")
+        if self.request.user.has_perm("contacts.change_contactlist"):
+            context["lists_to_add_to"] = ContactList.objects.order_by("name")
+        return context
+
+    def form_valid(self, form):
+        contact_list = create_contact_list(
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            owner=self.request.user,
+            people=self.matching_people(form.cleaned_data["query"]),
+        )
+        count = contact_list.entries.count()
+        messages.success(
+            self.request,
+            ngettext(
+                "The list “%(name)s” was created with %(count)d person.",
+                "The list “%(name)s” was created with %(count)d people.",
+                count,
+            )
+            % {"name": contact_list.name, "count": count},
+        )
+        return redirect(contact_list)
+
+
+class ContactListDetailView(StaffPageMixin, DetailView):
+    permission_required = ("contacts.view_contactlist", "contacts.view_person")
+    model = ContactList
+    template_name = "contacts/contactlist_detail.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return ContactList.objects.select_related("owner")
+
+    def get_context_data(self, **kwargs):
+        people = Person.objects.directory().filter(contact_list_entries__contact_list=self.object)
+        page = Paginator(people, self.paginate_by).get_page(self.request.GET.get("page"))
+        user = self.request.user
+        return super().get_context_data(
+            section="lists",
+            page_obj=page,
+            people=page.object_list,
+            export_formats=EXPORT_FORMATS,
+            may_export=user.has_perm("contacts.export_contacts"),
+            may_change=user.has_perm("contacts.change_contactlist"),
+            **kwargs,
+        )
+
+
+def _redirect_back(request, default):
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return HttpResponseRedirect(next_url)
+    return redirect(default)
+
+
+class ContactListAddView(StaffPageMixin, View):
+    """Add one person (``person``) or every person of a directory search (``query``) to a list."""
+
+    permission_required = ("contacts.view_person", "contacts.change_contactlist")
+
+    def post(self, request):
+        contact_list = ContactList.objects.filter(slug=request.POST.get("contact_list", "")).first()
+        if contact_list is None:
+            messages.error(request, _("Choose the list to add to."))
+            return _redirect_back(request, "contacts:person_list")
+        if "person" in request.POST:
+            people = Person.objects.filter(slug__in=request.POST.getlist("person"))
+        else:
+            filterset = PersonFilterSet(QueryDict(request.POST.get("query", "")), queryset=Person.objects.all())
+            people = filterset.qs if filterset.is_valid() else Person.objects.none()
+        added = add_to_contact_list(contact_list=contact_list, people=people)
+        messages.success(
+            request,
+            ngettext("%(count)d person added to “%(name)s”.", "%(count)d people added to “%(name)s”.", added)
+            % {"count": added, "name": contact_list.name},
+        )
+        return _redirect_back(request, contact_list)
+
+
+class ContactListRemoveView(StaffPageMixin, View):
+    permission_required = ("contacts.view_person", "contacts.change_contactlist")
+
+    def post(self, request, slug):
+        contact_list = get_object_or_404(ContactList, slug=slug)
+        people = Person.objects.filter(slug__in=request.POST.getlist("person"))
+        removed = remove_from_contact_list(contact_list=contact_list, people=people)
+        messages.success(
+            request,
+            ngettext("%(count)d person removed from “%(name)s”.", "%(count)d people removed from “%(name)s”.", removed)
+            % {"count": removed, "name": contact_list.name},
+        )
+        return _redirect_back(request, contact_list)
+
+
+class ContactListExportView(StaffPageMixin, View):
+    permission_required = ("contacts.view_contactlist", "contacts.view_person", "contacts.export_contacts")
+
+    def get(self, request, slug):
+        contact_list = get_object_or_404(ContactList, slug=slug)
+        export_format = request.GET.get("format", "")
+        if export_format not in ExportLog.Format.values:
+            return bad_request(
+                request, _("Choose an export format: CSV, XLSX or vCard."), contact_list.get_absolute_url()
+            )
+        query = QueryDict(mutable=True)
+        query["contact_list"] = contact_list.slug
+        if request.GET.get("include_do_not_contact"):
+            query["include_do_not_contact"] = "on"
+        filterset = PersonFilterSet(query, queryset=Person.objects.directory())
+        return export_people(
+            people=filterset.qs,
+            export_format=export_format,
+            user=request.user,
+            origin=ExportLog.Origin.CONTACT_LIST,
+            filters=logged_filters(filterset),
+        )

@@ -1,0 +1,44 @@
+"""What every staff page shares: permission checks, filtered and paginated lists, htmx partials."""
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.utils.cache import patch_vary_headers
+from django_filters.views import FilterView
+
+
+class StaffPageMixin(PermissionRequiredMixin):
+    """Anonymous visitors go to the login page; signed-in users without the permission get a 403."""
+
+
+class FilteredListView(StaffPageMixin, FilterView):
+    """A list driven by one FilterSet, whose state lives in the query string.
+
+    htmx requests (the search box updating as you type) get only the results fragment; the same
+    address without JavaScript renders the whole page, so every search can be bookmarked.
+    """
+
+    paginate_by = 25
+    results_template_name: str
+
+    def get_template_names(self):
+        htmx = self.request.htmx
+        # A history restore (the back button after the cache was emptied) needs the whole page.
+        if htmx and not htmx.boosted and not htmx.history_restore_request:
+            return [self.results_template_name]
+        return super().get_template_names()
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        # The same address answers a fragment or a whole page: caches must keep them apart.
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+    def paginate_queryset(self, queryset, page_size):
+        # An out-of-range or mistyped page number shows the nearest page instead of a 404.
+        paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["ordering"] = self.request.GET.get("o", "")
+        return context

@@ -1,0 +1,32 @@
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, field, label):
+    """A column header cell that sorts by ``field``, and reverses the order when clicked again.
+
+    The other filters stay in the address; the page number goes, since the rows change.
+    """
+    request = context["request"]
+    current = request.GET.get("o", "")
+    query = request.GET.copy()
+    query.pop("page", None)
+    if current == field:
+        query["o"] = f"-{field}"
+        state, arrow = "ascending", " ▲"
+    elif current == f"-{field}":
+        query["o"] = field
+        state, arrow = "descending", " ▼"
+    else:
+        query["o"] = field
+        state, arrow = "none", ""
+    return format_html(
+        '<th scope="col" aria-sort="{}"><a href="?{}" class="sort-link">{}{}</a></th>',
+        state,
+        query.urlencode(),
+        label,
+        arrow,
+    )
