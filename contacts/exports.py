@@ -88,7 +88,7 @@ def header() -> list[str]:
         _("Given name"),
         _("Family name"),
         _("Organisation"),
-        _("Title"),
+        _("Job title"),
         _("Email"),
         _("Other emails"),
         _("Phone"),

@@ -146,8 +146,9 @@ def test_anonymous_visitors_go_to_login(db, client):
 def test_list_page_query_count_does_not_grow_with_rows(db, viewer_client, django_assert_num_queries, rows):
     contact_list = ContactListFactory(slug="grande")
     contact_list.people.add(*[PositionFactory().person for _index in range(rows)])
-    # session, user, permissions; the list; count, people, positions, contact points, press roles.
-    with django_assert_num_queries(9):
+    # session, user, user and group permissions; the list; count, people, positions, contact points,
+    # press roles.
+    with django_assert_num_queries(10):
         response = viewer_client.get("/contacts/lists/grande/")
     assert response.status_code == 200
 
@@ -156,5 +157,6 @@ def test_list_page_query_count_does_not_grow_with_rows(db, viewer_client, django
 def test_list_index_query_count_does_not_grow_with_lists(db, viewer_client, django_assert_num_queries, rows):
     for _index in range(rows):
         ContactListFactory()
-    with django_assert_num_queries(5):
+    # session, user, user and group permissions; count, lists with their size and owner.
+    with django_assert_num_queries(6):
         assert viewer_client.get("/contacts/lists/").status_code == 200

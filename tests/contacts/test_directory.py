@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from django.urls import reverse
+from django.test import Client
 
 from tests.factories import (
     ContactListFactory,
@@ -22,7 +22,7 @@ URL = "/contacts/"
 def names(response) -> list[str]:
     """The people listed on a directory page, in order."""
     html = response.content.decode()
-    return re.findall(r'<a href="/(?:en/)?contacts/[\w-]+/">([^<]+)</a>', html)
+    return re.findall(r'<td>\s*<a href="/(?:en/)?contacts/[\w-]+/">([^<]+)</a>', html)
 
 
 def search(client, **params):
@@ -278,7 +278,10 @@ def test_signed_in_user_without_view_permission_gets_403(client, django_user_mod
     assert client.get("/contacts/philippe-ivanes/").status_code == 403
 
 
-def test_export_links_only_for_users_who_may_export(seed, viewer_client, exporter_client):
+def test_export_links_only_for_users_who_may_export(seed, viewer, exporter):
+    viewer_client, exporter_client = Client(), Client()
+    viewer_client.force_login(viewer)
+    exporter_client.force_login(exporter)
     assert "/contacts/export/?format=csv" not in viewer_client.get(URL).content.decode()
     assert "/contacts/export/?format=csv&amp;q=leem" in exporter_client.get(URL, {"q": "leem"}).content.decode()
 
@@ -298,9 +301,9 @@ def make_people(count):
 @pytest.mark.parametrize("rows", [10, 100])
 def test_directory_query_count_does_not_grow_with_rows(db, viewer_client, django_assert_num_queries, rows):
     make_people(rows)
-    # session, user, permissions; filter choices (organisations, regions, countries, lists, tags);
-    # count, people, positions, contact points, press roles.
-    with django_assert_num_queries(13):
+    # session, user, user and group permissions; filter choices (organisations, regions, countries, lists,
+    # tags); count, people, positions, contact points, press roles.
+    with django_assert_num_queries(14):
         response = viewer_client.get(URL, {"q": "affaires", "o": "organisation"})
     assert len(names(response)) == min(rows, 25)
 
@@ -356,4 +359,4 @@ def test_person_page_query_count_is_fixed(seed, viewer_client, django_assert_max
 def test_person_page_in_english(seeded_viewer):
     html = seeded_viewer.get("/en/contacts/stephanie-bou/").content.decode()
     assert "Press contact for" in html
-    assert reverse("contacts:person_list") == "/contacts/"
+    assert '<a href="/en/contacts/">Contacts</a>' in html

@@ -5,7 +5,7 @@ import datetime
 from django.utils import timezone
 
 from contacts.models import ContactPoint, Person, Position
-from tests.factories import EmailFactory, PersonFactory, PhoneFactory, PositionFactory
+from tests.factories import EmailFactory, PersonFactory, PhoneFactory, PositionFactory, PressContactFactory
 
 
 def test_current_positions_are_those_held_today(db):
@@ -19,25 +19,31 @@ def test_current_positions_are_those_held_today(db):
     assert set(Position.objects.current(today + datetime.timedelta(days=1))) == {held, future}
 
 
-def test_directory_fetches_people_positions_and_contact_points_in_three_queries(db, django_assert_num_queries):
+def test_directory_fetches_people_positions_contact_points_and_press_roles_in_four_queries(
+    db, django_assert_num_queries
+):
     for _ in range(20):
         person = PersonFactory()
         PositionFactory(person=person, is_primary=True)
         EmailFactory(person=person)
         PhoneFactory(person=person)
+        PressContactFactory(person=person)
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         rows = [
             (
                 person.full_name,
                 [p.organisation.name for p in person.current_positions],
                 list(person.contact_points.all()),
+                [role.organisation.name for role in person.press_roles.all()],
             )
             for person in Person.objects.directory()
         ]
 
     assert len(rows) == 20
-    assert all(len(organisations) == 1 and len(points) == 2 for _, organisations, points in rows)
+    assert all(
+        len(organisations) == 1 and len(points) == 2 and len(roles) == 1 for _, organisations, points, roles in rows
+    )
 
 
 def test_contactable_leaves_out_people_who_asked_not_to_be_contacted(db):

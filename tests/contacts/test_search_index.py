@@ -35,17 +35,17 @@ def test_a_huge_query_finds_no_one_rather_than_failing(db):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram index exists on PostgreSQL only")
-def test_postgresql_plans_the_search_on_the_trigram_index(db):
-    people = [
-        Person(
-            slug=f"p-{index}", given_name="Jean", family_name=f"Name{index}", search_text=f"jean name{index} x{index}"
-        )
-        for index in range(20000)
-    ]
-    Person.objects.bulk_create(people, batch_size=5000)
+def test_postgresql_search_can_use_the_trigram_index(db):
+    """The query the directory runs matches the index's operator class (gin_trgm_ops on search_text).
+
+    On a small test table the planner rightly prefers a sequential scan; with sequential scans priced out
+    it must still find an index that serves ``LIKE '%word%'``. (At 200 000 people it picks the index by
+    itself: see docs/architecture.md.)
+    """
+    PersonFactory(family_name="Ibarra")
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE contacts_person")
-        sql, params = Person.objects.search("name12345").only("pk").query.sql_with_params()
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = Person.objects.search("ibarra").only("pk").query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "person_search_trgm" in plan, plan
+    assert "Bitmap Index Scan on person_search_trgm" in plan, plan
