@@ -32,6 +32,32 @@ class Topic(models.Model):
         return (self.slug,)
 
 
+class AgreementQuerySet(models.QuerySet):
+    def listing(self):
+        """Agreements with what a list row shows: their parties."""
+        return self.prefetch_related(
+            models.Prefetch("parties", queryset=AgreementParty.objects.select_related("organisation"))
+        )
+
+    def for_page(self):
+        """An agreement with everything its page shows, in a fixed number of queries."""
+        return self.select_related("host").prefetch_related(
+            "topics",
+            models.Prefetch("parties", queryset=AgreementParty.objects.select_related("organisation")),
+            models.Prefetch("signatories", queryset=Signatory.objects.select_related("person", "organisation")),
+            models.Prefetch(
+                "press_releases",
+                queryset=PressRelease.objects.prefetch_related(
+                    models.Prefetch("quotes", queryset=Quote.objects.select_related("person", "organisation"))
+                ),
+            ),
+        )
+
+
+class AgreementManager(SlugManager.from_queryset(AgreementQuerySet)):
+    pass
+
+
 class Agreement(models.Model):
     class Kind(models.TextChoices):
         CONVENTION = "convention", _("Convention")
@@ -74,7 +100,7 @@ class Agreement(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = SlugManager()
+    objects = AgreementManager()
 
     class Meta:
         ordering = ["-signed_on", "title"]
@@ -186,6 +212,36 @@ class Signatory(models.Model):
             raise ValidationError({"organisation": _("A signatory signs for one of the agreement's parties.")})
 
 
+class PressReleaseQuerySet(models.QuerySet):
+    def listing(self):
+        return self.prefetch_related("issuers")
+
+    def for_page(self):
+        """A release with what its page shows and links: issuers, agreements and their parties and
+        signatories, press contacts, quotes."""
+        return self.prefetch_related(
+            models.Prefetch("issuers", queryset=Organisation.objects.prefetch_related("other_names")),
+            models.Prefetch(
+                "agreements",
+                queryset=Agreement.objects.prefetch_related(
+                    models.Prefetch(
+                        "parties",
+                        queryset=AgreementParty.objects.select_related("organisation").prefetch_related(
+                            "organisation__other_names"
+                        ),
+                    ),
+                    models.Prefetch("signatories", queryset=Signatory.objects.select_related("person")),
+                ),
+            ),
+            models.Prefetch("press_contacts", queryset=PressContact.objects.select_related("person", "organisation")),
+            models.Prefetch("quotes", queryset=Quote.objects.select_related("person", "organisation")),
+        )
+
+
+class PressReleaseManager(SlugManager.from_queryset(PressReleaseQuerySet)):
+    pass
+
+
 class PressRelease(models.Model):
     """A press release, kept verbatim as the source of the facts taken from it."""
 
@@ -218,7 +274,7 @@ class PressRelease(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    objects = SlugManager()
+    objects = PressReleaseManager()
 
     class Meta:
         ordering = ["-published_on", "title"]

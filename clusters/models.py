@@ -44,6 +44,33 @@ class OrganisationQuerySet(models.QuerySet):
     def clusters(self):
         return self.filter(kind=Organisation.Kind.CLUSTER)
 
+    def listing(self):
+        """Organisations with what a list row shows: how many people work there, how many members it has."""
+        return self.annotate(
+            people_count=models.Count("positions__person", distinct=True),
+            member_count=models.Count("memberships", distinct=True),
+        )
+
+    def for_page(self):
+        """An organisation with everything its page shows, in a fixed number of queries."""
+        return self.prefetch_related(
+            "sectors",
+            "other_names",
+            "sites",
+            models.Prefetch("territories", queryset=Territory.objects.select_related("through")),
+            models.Prefetch("key_figures", queryset=KeyFigure.objects.prefetch_related("source_organisations")),
+            models.Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("member", "membership_type").order_by("member__name"),
+            ),
+            models.Prefetch(
+                "memberships_held",
+                queryset=Membership.objects.select_related("cluster", "membership_type").order_by("cluster__name"),
+            ),
+            models.Prefetch("relations_from", queryset=OrganisationRelation.objects.select_related("target")),
+            models.Prefetch("relations_to", queryset=OrganisationRelation.objects.select_related("source")),
+        )
+
 
 class OrganisationManager(SlugManager.from_queryset(OrganisationQuerySet)):
     pass

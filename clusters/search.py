@@ -39,3 +39,19 @@ def filter_words(queryset, query: str, field: str = "search_text"):
     for word in search_words(query):
         queryset = queryset.filter(**{f"{field}__contains": word})
     return queryset
+
+
+def filter_folded(queryset, query: str, *fields: str):
+    """Rows where every word of ``query`` appears, folded, in one of ``fields`` (which may follow relations).
+
+    Folding happens in Python over the whole table, so this is for tables of a few thousand rows at most
+    (organisations, agreements, press releases); people, who number in the hundreds of thousands, have an
+    indexed ``search_text`` column instead.
+    """
+    words = search_words(query)
+    if not words:
+        return queryset
+    texts: dict[int, str] = {}
+    for pk, *values in queryset.model._default_manager.values_list("pk", *fields):
+        texts[pk] = texts.get(pk, "") + " " + fold(" ".join(str(value) for value in values if value))
+    return queryset.filter(pk__in=[pk for pk, text in texts.items() if all(word in text for word in words)])

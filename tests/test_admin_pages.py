@@ -193,7 +193,7 @@ CLUSTERS_CHANGELISTS = {
 
 CONTACTS_CHANGELISTS = {
     Tag: (build_tags, 5),
-    Person: (build_people, 8),
+    Person: (build_people, 9),
     Position: (PositionFactory.create_batch, 6),
     ContactPoint: (build_contact_points, 5),
     PressContact: (PressContactFactory.create_batch, 6),

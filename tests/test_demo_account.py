@@ -19,7 +19,7 @@ def test_creates_a_demo_superuser_and_prints_the_login(django_user_model):
 
     user = django_user_model.objects.get(username="demo")
     assert user.is_active and user.is_staff and user.is_superuser
-    assert "http://127.0.0.1:8000/admin/" in output
+    assert "http://127.0.0.1:8000/" in output
     assert "demo" in output
     assert DEMO_PASSWORD in output
 

@@ -250,7 +250,7 @@ def test_htmx_request_gets_only_the_results(seeded_viewer):
 
 def test_page_works_without_javascript_through_a_plain_form(seeded_viewer):
     html = seeded_viewer.get(URL).content.decode()
-    assert '<form id="directory-form" method="get" action="/contacts/"' in html
+    assert '<form id="list-form" method="get" action="/contacts/"' in html
     assert 'hx-get="/contacts/"' in html
     assert '<button type="submit" class="button primary">' in html
     assert "/static/django_htmx/htmx-2.min.js" in html or "htmx" in html

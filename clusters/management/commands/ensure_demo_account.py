@@ -9,7 +9,7 @@ DEMO_USERNAME = "demo"
 # Documented in the README: the account only ever exists on a developer's machine (refused in production).
 DEMO_PASSWORD = "demo-cluster-crm"  # noqa: S105
 DEMO_EMAIL = "demo@example.org"
-LOGIN_URL = "http://127.0.0.1:8000/admin/"
+LOGIN_URL = "http://127.0.0.1:8000/"
 
 
 class Command(BaseCommand):

@@ -1,0 +1,62 @@
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership, Organisation, Sector
+from .search import filter_folded
+
+
+def organisation_regions(request=None):
+    regions = Organisation.objects.exclude(region="").order_by("region").values_list("region", flat=True).distinct()
+    return [(region, region) for region in regions]
+
+
+def organisation_countries(request=None):
+    from django_countries import countries
+
+    codes = set(Organisation.objects.exclude(country="").values_list("country", flat=True).distinct())
+    return [(code, name) for code, name in countries if code in codes]
+
+
+class OrganisationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        max_length=200,
+        help_text=_("A name, an acronym, a former name or a town."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Organisation.Kind.choices)
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=organisation_countries)
+    region = django_filters.ChoiceFilter(label=_("Region"), choices=organisation_regions)
+    sector = django_filters.ModelChoiceFilter(
+        label=_("Sector"), queryset=Sector.objects.all(), to_field_name="slug", field_name="sectors"
+    )
+    member_of = django_filters.ModelChoiceFilter(
+        label=_("Member of the cluster"),
+        queryset=Organisation.objects.clusters(),
+        to_field_name="slug",
+        method="filter_member_of",
+    )
+    o = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields={"name": "name", "kind": "kind", "city": "city", "updated_at": "updated"},
+        field_labels={"name": _("Name"), "kind": _("Kind"), "city": _("Town"), "updated_at": _("Last changed")},
+    )
+
+    class Meta:
+        model = Organisation
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        return filter_folded(queryset, value, "name", "acronym", "city", "region", "other_names__name")
+
+    def filter_member_of(self, queryset, name, value):
+        members = (
+            Membership.objects.on(timezone.localdate())
+            .filter(cluster=value)
+            .exclude(status=Membership.Status.CANCELLED)
+            .values("member")
+        )
+        return queryset.filter(pk__in=members)
