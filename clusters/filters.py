@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from .models import Membership, Organisation, Sector
 from .search import filter_folded
@@ -13,8 +14,6 @@ def organisation_regions(request=None):
 
 
 def organisation_countries(request=None):
-    from django_countries import countries
-
     codes = set(Organisation.objects.exclude(country="").values_list("country", flat=True).distinct())
     return [(code, name) for code, name in countries if code in codes]
 

@@ -5,21 +5,11 @@ from django import forms
 from django.db.models import OuterRef, Subquery
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
+from clusters.filters import organisation_countries, organisation_regions
 from clusters.models import Organisation
 
 from .models import ContactList, Person, Position, Tag
-
-
-def organisation_regions(request=None):
-    regions = Organisation.objects.exclude(region="").order_by("region").values_list("region", flat=True).distinct()
-    return [(region, region) for region in regions]
-
-
-def organisation_countries(request=None):
-    codes = set(Organisation.objects.exclude(country="").values_list("country", flat=True).distinct())
-    return [(code, name) for code, name in countries if code in codes]
 
 
 class PersonOrderingFilter(django_filters.OrderingFilter):
