@@ -33,6 +33,7 @@ def test_dashboard_counts_records_and_lists_recent_changes(seed, viewer_client):
     assert '<span class="figure">9</span>' in html  # organisations
     assert '<span class="figure">2</span>' in html  # agreements, press releases
     assert 'href="/contacts/' in html and "Nerea Goikoetxea" in html
+    assert 'href="/press-releases/"' in html
 
 
 def test_dashboard_shows_only_what_the_user_may_see(client, django_user_model, seed):
