@@ -484,6 +484,7 @@ class ExportLog(models.Model):
         DIRECTORY = "directory", _("Directory search")
         CONTACT_LIST = "contact_list", _("Contact list")
         ADMIN = "admin", _("Back office selection")
+        API = "api", _("API")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -10,6 +10,7 @@ admin.site.site_url = "/"
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
+    path("api/", include("crm.api_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", DashboardView.as_view(), name="dashboard"),

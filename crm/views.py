@@ -67,9 +67,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             counts.append((_("Agreements"), Agreement.objects.count(), reverse("agreements:agreement_list")))
             recent += Agreement.objects.order_by("-updated_at")[: self.recent_count]
         if user.has_perm("agreements.view_pressrelease"):
-            counts.append(
-                (_("Press releases"), PressRelease.objects.count(), reverse("agreements:press_release_list"))
-            )
+            counts.append((_("Press releases"), PressRelease.objects.count(), reverse("agreements:press_release_list")))
         if user.has_perm("contacts.view_contactlist"):
             counts.append((_("Contact lists"), ContactList.objects.count(), reverse("contacts:list_index")))
         recent.sort(key=lambda record: record.updated_at, reverse=True)

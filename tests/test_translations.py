@@ -16,6 +16,7 @@ SAME_IN_BOTH = {
     "csv",
     "xlsx",
     "vcard",
+    "api",
     "notes",
     "description",
     "site",

@@ -1,0 +1,156 @@
+"""The agreements app in the REST API: agreements with their parties and signatories, press releases."""
+
+from rest_framework import serializers, viewsets
+
+from clusters.api import organisation_field
+from contacts.api import person_field
+from crm.api import ModelRulesSerializer
+
+from .filters import AgreementFilterSet, PressReleaseFilterSet
+from .models import Agreement, AgreementParty, PressRelease, Quote, Signatory, Topic
+
+
+class AgreementPartySerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = AgreementParty
+        fields = ["organisation", "role", "name_as_written"]
+
+
+class SignatorySerializer(serializers.ModelSerializer):
+    person = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Signatory
+        fields = ["person", "organisation", "title_at_signing"]
+
+
+class AgreementSerializer(ModelRulesSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:agreement-detail", lookup_field="slug")
+    host = organisation_field(required=False, allow_null=True)
+    topics = serializers.SlugRelatedField(slug_field="slug", queryset=Topic.objects.all(), many=True, required=False)
+    parties = AgreementPartySerializer(many=True, read_only=True)
+    signatories = SignatorySerializer(many=True, read_only=True)
+    press_releases = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "url",
+            "slug",
+            "title",
+            "kind",
+            "status",
+            "signed_on",
+            "ends_on",
+            "place",
+            "venue",
+            "host",
+            "topics",
+            "summary",
+            "parties",
+            "signatories",
+            "press_releases",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class AgreementViewSet(viewsets.ModelViewSet):
+    """Agreements between organisations, with their parties and signatories (edited through their own
+    endpoints)."""
+
+    serializer_class = AgreementSerializer
+    filterset_class = AgreementFilterSet
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return Agreement.objects.for_page().order_by("-signed_on", "pk")
+
+
+class AgreementPartyWriteSerializer(ModelRulesSerializer):
+    agreement = serializers.SlugRelatedField(slug_field="slug", queryset=Agreement.objects.all())
+    organisation = organisation_field()
+
+    class Meta:
+        model = AgreementParty
+        fields = ["id", "agreement", "organisation", "role", "name_as_written"]
+
+
+class AgreementPartyViewSet(viewsets.ModelViewSet):
+    """The organisations party to an agreement."""
+
+    queryset = AgreementParty.objects.select_related("agreement", "organisation").order_by("pk")
+    serializer_class = AgreementPartyWriteSerializer
+    filterset_fields = ["agreement__slug", "organisation__slug"]
+
+
+class SignatoryWriteSerializer(ModelRulesSerializer):
+    agreement = serializers.SlugRelatedField(slug_field="slug", queryset=Agreement.objects.all())
+    person = person_field()
+    organisation = organisation_field(help_text="The party the person signed for.")
+
+    class Meta:
+        model = Signatory
+        fields = ["id", "agreement", "person", "organisation", "title_at_signing"]
+
+
+class SignatoryViewSet(viewsets.ModelViewSet):
+    """Who signed an agreement, for which party, with which title."""
+
+    queryset = Signatory.objects.select_related("agreement", "person", "organisation").order_by("pk")
+    serializer_class = SignatoryWriteSerializer
+    filterset_fields = ["agreement__slug", "person__slug"]
+
+
+class QuoteSerializer(serializers.ModelSerializer):
+    person = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Quote
+        fields = ["person", "organisation", "title_at_time", "text"]
+
+
+class PressReleaseSerializer(ModelRulesSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:pressrelease-detail", lookup_field="slug")
+    issuers = organisation_field(many=True, required=False)
+    agreements = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Agreement.objects.all(), many=True, required=False
+    )
+    quotes = QuoteSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PressRelease
+        fields = [
+            "url",
+            "slug",
+            "title",
+            "kicker",
+            "subtitle",
+            "published_on",
+            "place",
+            "language",
+            "issuers",
+            "agreements",
+            "quotes",
+            "text",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+
+class PressReleaseViewSet(viewsets.ModelViewSet):
+    """Press releases, kept verbatim as the source of the facts taken from them."""
+
+    serializer_class = PressReleaseSerializer
+    filterset_class = PressReleaseFilterSet
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return PressRelease.objects.prefetch_related(
+            "issuers", "agreements", "quotes__person", "quotes__organisation"
+        ).order_by("-published_on", "pk")

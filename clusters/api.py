@@ -1,0 +1,140 @@
+"""The clusters app in the REST API: organisations, memberships, relations, sites, key figures."""
+
+from django_countries.serializer_fields import CountryField
+from rest_framework import serializers, viewsets
+
+from crm.api import ModelRulesSerializer
+
+from .filters import OrganisationFilterSet
+from .models import KeyFigure, Membership, MembershipType, Organisation, OrganisationRelation, Sector, Site
+
+
+def organisation_field(**kwargs):
+    """Organisations are named by their slug, in and out: "polepharma", not 8."""
+    return serializers.SlugRelatedField(slug_field="slug", queryset=Organisation.objects.all(), **kwargs)
+
+
+class OrganisationSerializer(ModelRulesSerializer):
+    country = CountryField(required=False, allow_blank=True, help_text="ISO 3166-1 alpha-2 code, for example FR.")
+    sectors = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Sector.objects.all(), many=True, required=False, help_text="Sector slugs."
+    )
+    other_names = serializers.SlugRelatedField(
+        slug_field="name", many=True, read_only=True, help_text="Former names and other spellings."
+    )
+    url = serializers.HyperlinkedIdentityField(view_name="api:organisation-detail", lookup_field="slug")
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "url",
+            "slug",
+            "name",
+            "acronym",
+            "kind",
+            "legal_form",
+            "country",
+            "region",
+            "city",
+            "website",
+            "founded_on",
+            "description",
+            "sectors",
+            "other_names",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class OrganisationViewSet(viewsets.ModelViewSet):
+    """Organisations: clusters, federations, companies, public bodies, research and education."""
+
+    queryset = Organisation.objects.prefetch_related("sectors", "other_names").order_by("name", "pk")
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilterSet
+    lookup_field = "slug"
+
+
+class MembershipSerializer(ModelRulesSerializer):
+    cluster = organisation_field(help_text="Slug of the cluster or federation.")
+    member = organisation_field(help_text="Slug of the member organisation.")
+    # Membership type slugs are unique within a cluster only: types are named by id.
+    membership_type = serializers.PrimaryKeyRelatedField(
+        queryset=MembershipType.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["id", "cluster", "member", "membership_type", "status", "started_on", "ended_on", "notes"]
+
+
+class MembershipViewSet(viewsets.ModelViewSet):
+    """An organisation's membership of a cluster or federation, over a period of time."""
+
+    queryset = Membership.objects.select_related("cluster", "member", "membership_type").order_by("pk")
+    serializer_class = MembershipSerializer
+    filterset_fields = ["cluster__slug", "member__slug", "status"]
+
+
+class OrganisationRelationSerializer(ModelRulesSerializer):
+    source = organisation_field()
+    target = organisation_field()
+
+    class Meta:
+        model = OrganisationRelation
+        fields = ["id", "source", "kind", "target", "started_on", "started_on_precision", "ended_on", "description"]
+
+
+class OrganisationRelationViewSet(viewsets.ModelViewSet):
+    """Relations between organisations over time: network or branch, partnership, subsidiary."""
+
+    queryset = OrganisationRelation.objects.select_related("source", "target").order_by("pk")
+    serializer_class = OrganisationRelationSerializer
+    filterset_fields = ["source__slug", "target__slug", "kind"]
+
+
+class SiteSerializer(ModelRulesSerializer):
+    organisation = organisation_field()
+    country = CountryField(required=False, allow_blank=True)
+
+    class Meta:
+        model = Site
+        fields = ["id", "organisation", "name", "kind", "address", "city", "region", "country"]
+
+
+class SiteViewSet(viewsets.ModelViewSet):
+    """Places an organisation works from: head office, antennas, establishments."""
+
+    queryset = Site.objects.select_related("organisation").order_by("pk")
+    serializer_class = SiteSerializer
+    filterset_fields = ["organisation__slug", "kind"]
+
+
+class KeyFigureSerializer(ModelRulesSerializer):
+    organisation = organisation_field()
+    source_organisations = organisation_field(many=True, required=False)
+
+    class Meta:
+        model = KeyFigure
+        fields = [
+            "id",
+            "organisation",
+            "label",
+            "scope",
+            "value",
+            "unit",
+            "qualifier",
+            "as_written",
+            "year",
+            "source",
+            "source_organisations",
+        ]
+
+
+class KeyFigureViewSet(viewsets.ModelViewSet):
+    """Figures an organisation states about itself or its sector, with their year and source."""
+
+    queryset = KeyFigure.objects.select_related("organisation").prefetch_related("source_organisations").order_by("pk")
+    serializer_class = KeyFigureSerializer
+    filterset_fields = ["organisation__slug", "year"]

@@ -1,0 +1,165 @@
+"""The contacts app in the REST API: people, positions, contact points, press-contact roles, contact lists."""
+
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+
+from clusters.api import organisation_field
+from crm.api import ModelRulesSerializer, NameCursorPagination
+
+from .exports import export_people
+from .filters import PersonFilterSet
+from .models import ContactList, ContactPoint, ExportLog, Person, Position, PressContact, Tag
+
+
+def person_field(**kwargs):
+    """People are named by their slug, in and out."""
+    return serializers.SlugRelatedField(slug_field="slug", queryset=Person.objects.all(), **kwargs)
+
+
+class CurrentPositionSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = Position
+        fields = ["id", "title", "organisation", "organisation_name", "started_on", "is_primary"]
+
+
+class NestedContactPointSerializer(serializers.ModelSerializer):
+    phone = PhoneNumberField(read_only=True)
+
+    class Meta:
+        model = ContactPoint
+        fields = ["id", "medium", "kind", "email", "phone", "is_primary", "label"]
+
+
+class PersonSerializer(ModelRulesSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:person-detail", lookup_field="slug")
+    tags = serializers.SlugRelatedField(slug_field="slug", queryset=Tag.objects.all(), many=True, required=False)
+    current_positions = CurrentPositionSerializer(many=True, read_only=True)
+    contact_points = NestedContactPointSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "url",
+            "slug",
+            "given_name",
+            "family_name",
+            "notes",
+            "tags",
+            "do_not_contact",
+            "lawful_basis",
+            "data_source",
+            "source_detail",
+            "current_positions",
+            "contact_points",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class PersonViewSet(viewsets.ModelViewSet):
+    """People, with their current positions and contact points. ``q`` searches as the directory does."""
+
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilterSet
+    pagination_class = NameCursorPagination
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return Person.objects.directory().prefetch_related("tags")
+
+    @action(detail=False, methods=["get"], url_path="export")
+    def export(self, request):
+        """The people of this search as CSV, XLSX or vCard (``format``); needs contacts.export_contacts."""
+        if not request.user.has_perm("contacts.export_contacts"):
+            raise PermissionDenied
+        export_format = request.query_params.get("format", "")
+        if export_format not in ExportLog.Format.values:
+            raise ValidationError({"format": f"Choose one of: {', '.join(ExportLog.Format.values)}."})
+        filterset = PersonFilterSet(request.query_params, queryset=Person.objects.directory())
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        filters = {key: value[:200] for key, value in request.query_params.items() if key in filterset.filters}
+        return export_people(
+            people=filterset.qs, export_format=export_format, user=request.user, origin="api", filters=filters
+        )
+
+
+class PositionSerializer(ModelRulesSerializer):
+    person = person_field()
+    organisation = organisation_field()
+
+    class Meta:
+        model = Position
+        fields = ["id", "person", "organisation", "title", "started_on", "ended_on", "is_primary"]
+
+
+class PositionViewSet(viewsets.ModelViewSet):
+    """A title a person holds at an organisation, over a period of time."""
+
+    queryset = Position.objects.select_related("person", "organisation").order_by("pk")
+    serializer_class = PositionSerializer
+    filterset_fields = ["person__slug", "organisation__slug"]
+
+
+class ContactPointSerializer(ModelRulesSerializer):
+    person = person_field()
+    phone = PhoneNumberField(required=False, allow_blank=True, help_text="Any format; stored in E.164.")
+
+    class Meta:
+        model = ContactPoint
+        fields = ["id", "person", "medium", "kind", "email", "phone", "is_primary", "label"]
+
+
+class ContactPointViewSet(viewsets.ModelViewSet):
+    """Email addresses and phone numbers."""
+
+    queryset = ContactPoint.objects.select_related("person").order_by("pk")
+    serializer_class = ContactPointSerializer
+    filterset_fields = ["person__slug", "medium"]
+
+
+class PressContactSerializer(ModelRulesSerializer):
+    person = person_field()
+    organisation = organisation_field()
+
+    class Meta:
+        model = PressContact
+        fields = ["id", "person", "organisation", "started_on", "ended_on", "notes"]
+
+
+class PressContactViewSet(viewsets.ModelViewSet):
+    """People acting as press contact for an organisation."""
+
+    queryset = PressContact.objects.select_related("person", "organisation").order_by("pk")
+    serializer_class = PressContactSerializer
+    filterset_fields = ["person__slug", "organisation__slug"]
+
+
+class ContactListSerializer(ModelRulesSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:contactlist-detail", lookup_field="slug")
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    people = person_field(many=True, required=False)
+
+    class Meta:
+        model = ContactList
+        fields = ["url", "slug", "name", "description", "owner", "people", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class ContactListViewSet(viewsets.ModelViewSet):
+    """Named, reusable sets of people."""
+
+    serializer_class = ContactListSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return ContactList.objects.select_related("owner").prefetch_related("people").order_by("name", "pk")
+
+    def perform_create(self, serializer):
+        serializer.save(owner=self.request.user)

@@ -1,0 +1,199 @@
+"""The REST API at /api/: same rules as the pages."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from contacts.models import ContactPoint, ExportLog, Person, Position
+from tests.factories import EmailFactory, OrganisationFactory, PersonFactory, PhoneFactory, PositionFactory
+
+LIST_ENDPOINTS = [
+    "organisations",
+    "memberships",
+    "relations",
+    "sites",
+    "key-figures",
+    "people",
+    "positions",
+    "contact-points",
+    "press-contacts",
+    "contact-lists",
+    "agreements",
+    "agreement-parties",
+    "signatories",
+    "press-releases",
+]
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def viewer_api(api, viewer):
+    api.force_authenticate(viewer)
+    return api
+
+
+@pytest.fixture
+def admin_api(api, admin_user):
+    api.force_authenticate(admin_user)
+    return api
+
+
+@pytest.mark.parametrize("endpoint", LIST_ENDPOINTS)
+def test_anonymous_requests_get_no_data(api, seed, endpoint):
+    response = api.get(f"/api/{endpoint}/")
+    assert response.status_code in (401, 403)
+    assert "results" not in response.json()
+
+
+@pytest.mark.parametrize("endpoint", LIST_ENDPOINTS)
+def test_viewers_read_every_resource_of_the_seed(viewer_api, seed, endpoint):
+    response = viewer_api.get(f"/api/{endpoint}/")
+    assert response.status_code == 200
+    assert "results" in response.json()
+
+
+def test_users_without_view_permission_get_403(api, django_user_model, seed):
+    api.force_authenticate(django_user_model.objects.create_user("none"))
+    assert api.get("/api/people/").status_code == 403
+
+
+def test_viewers_cannot_write(viewer_api, seed):
+    response = viewer_api.post("/api/organisations/", {"slug": "x", "name": "X"}, format="json")
+    assert response.status_code == 403
+    assert viewer_api.delete("/api/people/fabien-riolet/").status_code == 403
+    assert Person.objects.filter(slug="fabien-riolet").exists()
+
+
+def test_token_authentication(api, viewer, seed):
+    token = Token.objects.create(user=viewer)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api.get("/api/organisations/polepharma/").json()["name"] == "Polepharma"
+
+
+def test_person_comes_with_current_positions_and_contact_points(viewer_api, seed):
+    body = viewer_api.get("/api/people/philippe-ivanes/").json()
+    assert body["family_name"] == "Ivanès"
+    assert {position["organisation"] for position in body["current_positions"]} == {"polepharma", "sanofi"}
+    pangaud = viewer_api.get("/api/people/emmanuelle-pangaud/").json()
+    assert {point["phone"] or point["email"] for point in pangaud["contact_points"]} == {
+        "+33556113215",
+        "e.pangaud@gipso.org",
+    }
+
+
+@pytest.mark.parametrize("query", ["ivanes", "0556113215", "+33 5 56 11 32 15"])
+def test_q_means_what_it_means_on_the_pages(viewer_api, seed, query):
+    results = viewer_api.get("/api/people/", {"q": query}).json()["results"]
+    assert len(results) == 1
+
+
+def test_people_use_cursor_pagination_with_a_bounded_page_size(viewer_api, db):
+    for index in range(5):
+        PersonFactory(family_name=f"Arrieta{index}")
+    first = viewer_api.get("/api/people/", {"page_size": 2}).json()
+    assert len(first["results"]) == 2 and "cursor=" in first["next"]
+    second = viewer_api.get(first["next"]).json()
+    assert second["results"][0]["family_name"] == "Arrieta2"
+    assert len(viewer_api.get("/api/people/", {"page_size": 100000}).json()["results"]) == 5
+
+
+@pytest.mark.parametrize("rows", [10, 100])
+def test_people_list_query_count_does_not_grow(viewer_api, db, django_assert_num_queries, rows):
+    for _index in range(rows):
+        person = PersonFactory()
+        PositionFactory(person=person)
+        EmailFactory(person=person)
+    # user and group permissions; people; positions; contact points; press roles; tags.
+    with django_assert_num_queries(7):
+        assert viewer_api.get("/api/people/").status_code == 200
+
+
+def test_admin_creates_a_person_and_a_phone_in_any_format(admin_api, db):
+    response = admin_api.post(
+        "/api/people/", {"slug": "ane-etxeberria", "given_name": "Ane", "family_name": "Etxeberria"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    response = admin_api.post(
+        "/api/contact-points/",
+        {"person": "ane-etxeberria", "medium": "phone", "kind": "mobile", "phone": "06 60 46 23 08"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert str(ContactPoint.objects.get().phone) == "+33660462308"
+
+
+def test_bad_values_answer_400_naming_each_field_and_write_nothing(admin_api, db):
+    PersonFactory(slug="ane")
+    cases = [
+        ("/api/contact-points/", {"person": "ane", "medium": "email", "email": "not-an-email"}, "email"),
+        ("/api/contact-points/", {"person": "ane", "medium": "phone", "phone": "12"}, "phone"),
+        ("/api/positions/", {"person": "ane", "organisation": "nowhere", "title": "Directrice"}, "organisation"),
+    ]
+    for url, payload, field in cases:
+        response = admin_api.post(url, payload, format="json")
+        assert response.status_code == 400, response.json()
+        assert field in response.json()
+    OrganisationFactory(slug="pole")
+    response = admin_api.post(
+        "/api/positions/",
+        {
+            "person": "ane",
+            "organisation": "pole",
+            "title": "Directrice",
+            "started_on": "2024-01-01",
+            "ended_on": "2023-01-01",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["Un poste ne peut pas se terminer avant d'avoir commencé."]}
+    assert not Position.objects.exists() and not ContactPoint.objects.exists()
+
+
+def test_a_duplicate_email_is_refused_by_the_models_rules(admin_api, db):
+    email = EmailFactory(email="ane@example.eus")
+    response = admin_api.post(
+        "/api/contact-points/",
+        {"person": email.person.slug, "medium": "email", "email": "ANE@example.eus"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert ContactPoint.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "body", ["{", "[]", '{"slug": null}', '{"name": "' + "x" * 100000 + '"}', '{"kind": {"a": 1}}']
+)
+def test_malformed_bodies_never_answer_500(admin_api, db, body):
+    response = admin_api.generic("POST", "/api/organisations/", body, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_export_through_the_api_needs_the_export_permission(api, viewer, exporter, seed):
+    api.force_authenticate(viewer)
+    assert api.get("/api/people/export/", {"format": "csv"}).status_code == 403
+    api.force_authenticate(exporter)
+    response = api.get("/api/people/export/", {"format": "csv", "q": "leem"})
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "Pautre" in text
+    assert ExportLog.objects.get().origin == "api"
+    assert api.get("/api/people/export/", {"format": "pdf"}).status_code == 400
+
+
+def test_schema_and_docs_are_served_with_local_assets(viewer_api, db):
+    schema = viewer_api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    assert "/api/people/" in schema.content.decode()
+    docs = viewer_api.get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs
+    assert "cdn" not in docs.lower()
+
+
+def test_phone_factory_numbers_are_searchable(viewer_api, db):
+    PhoneFactory(phone="+33145038838")
+    assert len(viewer_api.get("/api/people/", {"q": "01 45 03 88 38"}).json()["results"]) == 1
