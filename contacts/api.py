@@ -61,6 +61,14 @@ class PersonSerializer(ModelRulesSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
 
+    def to_representation(self, instance):
+        # A person just created or changed was not read through directory(), which prefetches these.
+        if not hasattr(instance, "current_positions"):
+            instance.current_positions = list(
+                Position.objects.current().filter(person=instance).select_related("organisation")
+            )
+        return super().to_representation(instance)
+
 
 class PersonViewSet(viewsets.ModelViewSet):
     """People, with their current positions and contact points. ``q`` searches as the directory does."""

@@ -159,6 +159,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     # "format" names the export format, as on the pages; responses are negotiated from the Accept header.
     "URL_FORMAT_OVERRIDE": None,
+    "EXCEPTION_HANDLER": "crm.api_errors.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -170,6 +171,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "crm.api_errors.add_error_responses",
+    ],
 }
 
 if PRODUCTION:

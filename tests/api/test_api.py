@@ -197,3 +197,21 @@ def test_schema_and_docs_are_served_with_local_assets(viewer_api, db):
 def test_phone_factory_numbers_are_searchable(viewer_api, db):
     PhoneFactory(phone="+33145038838")
     assert len(viewer_api.get("/api/people/", {"q": "01 45 03 88 38"}).json()["results"]) == 1
+
+
+def test_deleting_a_person_who_signed_an_agreement_answers_409_and_keeps_them(admin_api, seed):
+    response = admin_api.delete("/api/people/fabien-riolet/")
+    assert response.status_code == 409
+    assert "signatair" in response.json()["detail"]
+    assert Person.objects.filter(slug="fabien-riolet").exists()
+
+
+def test_a_created_person_comes_back_with_empty_positions(admin_api, db):
+    body = admin_api.post("/api/people/", {"slug": "ane", "family_name": "Etxeberria"}, format="json").json()
+    assert body["current_positions"] == [] and body["contact_points"] == []
+
+
+def test_the_schema_documents_error_answers(viewer_api, db):
+    schema = viewer_api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    delete = schema["paths"]["/api/people/{slug}/"]["delete"]["responses"]
+    assert {"204", "401", "403", "404", "409"} <= set(delete)

@@ -1,0 +1,62 @@
+"""How the API answers errors, and how its schema documents them.
+
+Kept apart from crm.api: DRF's settings import crm.api (the default permission class) while
+rest_framework.views is still loading, so crm.api must not import rest_framework.views.
+"""
+
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus: deleting a record that others still need answers 409 with the reason, not 500."""
+    if isinstance(exc, ProtectedError | RestrictedError):
+        blocking = sorted({obj._meta.verbose_name for obj in exc.protected_objects if hasattr(obj, "_meta")})
+        return Response(
+            {
+                "detail": _("This record cannot be deleted while other records point to it: %(records)s.")
+                % {"records": ", ".join(str(name) for name in blocking)}
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    return drf_exception_handler(exc, context)
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "What went wrong: a `detail` message, or the list of errors of each field.",
+    "additionalProperties": True,
+}
+ERROR_RESPONSES = {
+    "400": "The request is not valid: each field's errors are named.",
+    "401": "No credentials were sent.",
+    "403": "The user lacks the permission.",
+    "404": "No such record.",
+    "405": "This method is not allowed here.",
+    "406": "The Accept header asks for a format the API does not produce.",
+    "409": "The record is still needed by others and cannot be deleted.",
+    "415": "The request body's media type is not supported.",
+}
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation documents the errors it can answer."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for code, description in ERROR_RESPONSES.items():
+                if code == "409" and method != "delete":
+                    continue
+                operation["responses"].setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                )
+    return result
