@@ -1,4 +1,4 @@
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
 
@@ -15,7 +15,10 @@ class RejectNulCharactersMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path or any("\x00" in key or "\x00" in value for key, value in self._query_items(request)):
-            return HttpResponseBadRequest(_("The request contains a NUL character, which is not allowed."))
+            message = _("The request contains a NUL character, which is not allowed.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message)
         return self.get_response(request)
 
     @staticmethod

@@ -5,6 +5,8 @@ from django.urls import include, path
 
 from crm.views import DashboardView, set_language
 
+handler404 = "crm.views.page_not_found"
+
 admin.site.site_header = admin.site.site_title = "Cluster CRM"
 admin.site.site_url = "/"
 

@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from django.views.generic import TemplateView
 from django.views.i18n import set_language as django_set_language
 
@@ -81,3 +84,10 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             ),
             **kwargs,
         )
+
+
+def page_not_found(request, exception):
+    """Django's 404 page, except under /api/, where clients expect JSON."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": gettext("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)

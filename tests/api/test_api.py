@@ -215,3 +215,19 @@ def test_the_schema_documents_error_answers(viewer_api, db):
     schema = viewer_api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     delete = schema["paths"]["/api/people/{slug}/"]["delete"]["responses"]
     assert {"204", "401", "403", "404", "409"} <= set(delete)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/positions/not-a-number/", "/api/nothing-here/", "/api/people/%C3%A9%F0%9F%99%82/"]
+)
+def test_unknown_api_addresses_answer_json_404(admin_api, db, settings, path):
+    settings.DEBUG = False
+    response = admin_api.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+
+
+def test_nul_in_an_api_query_answers_json_400(admin_api, db):
+    response = admin_api.get("/api/people/", {"q": "a\x00b"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
