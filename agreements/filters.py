@@ -1,3 +1,11 @@
+"""The FilterSets of the agreement and press-release lists, shared by the pages and the API.
+
+Search (``q``) ignores case, accents and punctuation. Agreements and press releases number in the
+hundreds, so rather than keep a folded ``search_text`` column (as people do), ``q`` folds the few fields
+concerned in Python and filters on the matching primary keys (``clusters.search.filter_folded``): the same
+results on SQLite and PostgreSQL, and no column to keep in step.
+"""
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,12 +18,12 @@ from .models import Agreement, PressRelease, Topic
 
 def signing_years(request=None):
     years = Agreement.objects.filter(signed_on__isnull=False).dates("signed_on", "year", order="DESC")
-    return [(day.year, day.year) for day in years]
+    return [(str(day.year), str(day.year)) for day in years]
 
 
 def release_years(request=None):
     years = PressRelease.objects.dates("published_on", "year", order="DESC")
-    return [(day.year, day.year) for day in years]
+    return [(str(day.year), str(day.year)) for day in years]
 
 
 def search_field(help_text):
@@ -28,8 +36,17 @@ def search_field(help_text):
     )
 
 
+def date_field(label, lookup_expr):
+    return django_filters.DateFilter(
+        label=label,
+        field_name="signed_on",
+        lookup_expr=lookup_expr,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
 class AgreementFilterSet(django_filters.FilterSet):
-    q = search_field(_("A word of the title, a place, or a party's name or acronym."))
+    q = search_field(_("A word of the title, the place or the summary, or a party's name or acronym."))
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Agreement.Kind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Agreement.Status.choices)
     topic = django_filters.ModelChoiceFilter(
@@ -41,9 +58,13 @@ class AgreementFilterSet(django_filters.FilterSet):
         to_field_name="slug",
         field_name="organisations",
     )
-    year = django_filters.TypedChoiceFilter(
-        label=_("Year signed"), choices=signing_years, coerce=int, field_name="signed_on", lookup_expr="year"
+    # A ChoiceFilter (not a TypedChoiceFilter) so that the list starts with an empty "any year" choice:
+    # without it the browser would submit the first year with every search.
+    year = django_filters.ChoiceFilter(
+        label=_("Year signed"), choices=signing_years, field_name="signed_on", lookup_expr="year"
     )
+    signed_after = date_field(_("Signed from"), "gte")
+    signed_before = date_field(_("Signed until"), "lte")
     o = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields={"signed_on": "signed_on", "title": "title", "place": "place"},
@@ -61,9 +82,11 @@ class AgreementFilterSet(django_filters.FilterSet):
             "title",
             "place",
             "venue",
+            "summary",
             "parties__organisation__name",
             "parties__organisation__acronym",
             "parties__name_as_written",
+            "parties__organisation__other_names__name",
         )
 
 
@@ -73,8 +96,8 @@ class PressReleaseFilterSet(django_filters.FilterSet):
     issuer = django_filters.ModelChoiceFilter(
         label=_("Issued by"), queryset=Organisation.objects.order_by("name"), to_field_name="slug", field_name="issuers"
     )
-    year = django_filters.TypedChoiceFilter(
-        label=_("Year"), choices=release_years, coerce=int, field_name="published_on", lookup_expr="year"
+    year = django_filters.ChoiceFilter(
+        label=_("Year"), choices=release_years, field_name="published_on", lookup_expr="year"
     )
     o = django_filters.OrderingFilter(
         label=_("Sort by"),

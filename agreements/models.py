@@ -2,6 +2,7 @@
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -217,24 +218,28 @@ class PressReleaseQuerySet(models.QuerySet):
         return self.prefetch_related("issuers")
 
     def for_page(self):
-        """A release with what its page shows and links: issuers, agreements and their parties and
-        signatories, press contacts, quotes."""
+        """A release with what its page shows and links: issuers, agreements with their hosts, parties and
+        signatories, press contacts, quotes, and the people and organisations it was the source of."""
+        people_and_organisations = Q()
+        for model in (Person, Organisation):
+            people_and_organisations |= Q(
+                content_type__app_label=model._meta.app_label, content_type__model=model._meta.model_name
+            )
+        sourced_records = Provenance.objects.filter(people_and_organisations).prefetch_related(
+            GenericPrefetch("record", [Person.objects.all(), Organisation.objects.all()])
+        )
         return self.prefetch_related(
-            models.Prefetch("issuers", queryset=Organisation.objects.prefetch_related("other_names")),
+            "issuers",
             models.Prefetch(
                 "agreements",
-                queryset=Agreement.objects.prefetch_related(
-                    models.Prefetch(
-                        "parties",
-                        queryset=AgreementParty.objects.select_related("organisation").prefetch_related(
-                            "organisation__other_names"
-                        ),
-                    ),
+                queryset=Agreement.objects.select_related("host").prefetch_related(
+                    models.Prefetch("parties", queryset=AgreementParty.objects.select_related("organisation")),
                     models.Prefetch("signatories", queryset=Signatory.objects.select_related("person")),
                 ),
             ),
             models.Prefetch("press_contacts", queryset=PressContact.objects.select_related("person", "organisation")),
             models.Prefetch("quotes", queryset=Quote.objects.select_related("person", "organisation")),
+            models.Prefetch("provenances", queryset=sourced_records, to_attr="sourced_records"),
         )
 
 

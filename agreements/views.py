@@ -1,9 +1,6 @@
-from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import Prefetch
+from django.db.models import prefetch_related_objects
 from django.views.generic import DetailView
 
-from clusters.models import Organisation
-from contacts.models import Person
 from crm.pages import FilteredListView, StaffPageMixin
 
 from .filters import AgreementFilterSet, PressReleaseFilterSet
@@ -51,57 +48,50 @@ class PressReleaseListView(FilteredListView):
         return super().get_context_data(section="agreements", **kwargs)
 
 
-def named_records(release) -> list[tuple[str, str]]:
-    """(name as the text may write it, address) of every record the release names or was the source of."""
-    organisations, people = set(), set()
-    names = []
+def named_records(release: PressRelease) -> list[tuple[str, str]]:
+    """(name as the text may write it, address) of every record the release names or was the source of.
+
+    ``release`` comes from ``PressRelease.objects.for_page()``; the other names of all the organisations
+    are read in one query.
+    """
+    organisations, people, names = {}, {}, []
     for organisation in release.issuers.all():
-        organisations.add(organisation)
+        organisations.setdefault(organisation.pk, organisation)
     for agreement in release.agreements.all():
         names.append((agreement.title, agreement.get_absolute_url()))
+        if agreement.host:
+            organisations.setdefault(agreement.host.pk, agreement.host)
         for party in agreement.parties.all():
-            organisations.add(party.organisation)
-            if party.name_as_written:
-                names.append((party.name_as_written, party.organisation.get_absolute_url()))
-        people.update(signatory.person for signatory in agreement.signatories.all())
+            organisations.setdefault(party.organisation.pk, party.organisation)
+            names.append((party.name_as_written, party.organisation.get_absolute_url()))
+        for signatory in agreement.signatories.all():
+            people.setdefault(signatory.person.pk, signatory.person)
     for role in release.press_contacts.all():
-        people.add(role.person)
-        organisations.add(role.organisation)
+        people.setdefault(role.person.pk, role.person)
+        organisations.setdefault(role.organisation.pk, role.organisation)
     for quote in release.quotes.all():
-        people.add(quote.person)
+        people.setdefault(quote.person.pk, quote.person)
         if quote.organisation:
-            organisations.add(quote.organisation)
-    for entry in release.provenances.all():
+            organisations.setdefault(quote.organisation.pk, quote.organisation)
+    for entry in release.sourced_records:
         record = entry.record
-        if record is not None and record._meta.model_name in ("person", "organisation"):
-            (people if record._meta.model_name == "person" else organisations).add(record)
-    for organisation in organisations:
+        if record is not None:
+            bucket = people if record._meta.model_name == "person" else organisations
+            bucket.setdefault(record.pk, record)
+    prefetch_related_objects(list(organisations.values()), "other_names")
+    for organisation in organisations.values():
         url = organisation.get_absolute_url()
         names += [(organisation.name, url), (organisation.acronym, url)]
         names += [(other.name, url) for other in organisation.other_names.all()]
-    for person in people:
+    for person in people.values():
         names.append((person.full_name, person.get_absolute_url()))
     return [(name, url) for name, url in names if name]
 
 
 class PressReleaseDetailView(StaffPageMixin, DetailView):
     permission_required = "agreements.view_pressrelease"
+    queryset = PressRelease.objects.for_page()
     template_name = "agreements/pressrelease_detail.html"
-
-    def get_queryset(self):
-        # The records a release was the source of, fetched per model (people, organisations) in one query each.
-        records = GenericPrefetch(
-            "record", [Person.objects.all(), Organisation.objects.prefetch_related("other_names")]
-        )
-        return PressRelease.objects.for_page().prefetch_related(
-            Prefetch(
-                "provenances",
-                queryset=Provenance.objects.filter(
-                    content_type__app_label__in=["contacts", "clusters"],
-                    content_type__model__in=["person", "organisation"],
-                ).prefetch_related(records),
-            )
-        )
 
     def get_context_data(self, **kwargs):
         release = self.object

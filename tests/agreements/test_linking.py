@@ -32,3 +32,19 @@ def test_the_text_is_escaped():
 def test_without_targets_the_text_is_only_escaped():
     assert link_names("a < b", []) == "a &lt; b"
     assert link_names("", [("Leem", "/l/")]) == ""
+
+
+def test_spaces_and_dashes_between_words_are_the_same_name():
+    html = link_names("POLEPHARMA - GIPSO, Polepharma GIPSO et Polepharma–GIPSO", [("Polepharma-GIPSO", "/p/")])
+    assert html == (
+        '<a href="/p/">POLEPHARMA - GIPSO</a>, <a href="/p/">Polepharma GIPSO</a> et <a href="/p/">Polepharma–GIPSO</a>'
+    )
+
+
+def test_a_combining_accent_after_the_last_letter_stays_inside_the_link():
+    html = link_names("Philippe Ivane\u0300s et Leme\u0301", [("Philippe Ivanès", "/i/"), ("Lemé", "/l/")])
+    assert html == '<a href="/i/">Philippe Ivane\u0300s</a> et <a href="/l/">Leme\u0301</a>'
+
+
+def test_names_of_a_single_letter_are_not_linked():
+    assert link_names("a b c", [("a", "/a/"), ("-", "/d/")]) == "a b c"
