@@ -1,16 +1,17 @@
 """The agreements app in the REST API: agreements with their parties and signatories, press releases."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, viewsets
 
 from clusters.api import organisation_field
 from contacts.api import person_field
-from crm.api import ModelRulesSerializer
+from crm.api import DescribedSerializer, ModelRulesSerializer
 
-from .filters import AgreementFilterSet, PressReleaseFilterSet
+from .filters import AgreementFilterSet, AgreementPartyFilterSet, PressReleaseFilterSet, SignatoryFilterSet
 from .models import Agreement, AgreementParty, PressRelease, Quote, Signatory, Topic
 
 
-class AgreementPartySerializer(serializers.ModelSerializer):
+class AgreementPartySerializer(DescribedSerializer):
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
@@ -18,7 +19,7 @@ class AgreementPartySerializer(serializers.ModelSerializer):
         fields = ["organisation", "role", "name_as_written"]
 
 
-class SignatorySerializer(serializers.ModelSerializer):
+class SignatorySerializer(DescribedSerializer):
     person = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
@@ -31,9 +32,15 @@ class AgreementSerializer(ModelRulesSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:agreement-detail", lookup_field="slug")
     host = organisation_field(required=False, allow_null=True)
     topics = serializers.SlugRelatedField(slug_field="slug", queryset=Topic.objects.all(), many=True, required=False)
-    parties = AgreementPartySerializer(many=True, read_only=True)
-    signatories = SignatorySerializer(many=True, read_only=True)
-    press_releases = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    parties = AgreementPartySerializer(
+        many=True, read_only=True, help_text=_("The organisations party to the agreement, with their role.")
+    )
+    signatories = SignatorySerializer(
+        many=True, read_only=True, help_text=_("Who signed, for which party, with which title.")
+    )
+    press_releases = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True, help_text=_("Slugs of the press releases announcing it.")
+    )
 
     class Meta:
         model = Agreement
@@ -85,13 +92,13 @@ class AgreementPartyViewSet(viewsets.ModelViewSet):
 
     queryset = AgreementParty.objects.select_related("agreement", "organisation").order_by("pk")
     serializer_class = AgreementPartyWriteSerializer
-    filterset_fields = ["agreement__slug", "organisation__slug"]
+    filterset_class = AgreementPartyFilterSet
 
 
 class SignatoryWriteSerializer(ModelRulesSerializer):
     agreement = serializers.SlugRelatedField(slug_field="slug", queryset=Agreement.objects.all())
     person = person_field()
-    organisation = organisation_field(help_text="The party the person signed for.")
+    organisation = organisation_field()
 
     class Meta:
         model = Signatory
@@ -103,10 +110,10 @@ class SignatoryViewSet(viewsets.ModelViewSet):
 
     queryset = Signatory.objects.select_related("agreement", "person", "organisation").order_by("pk")
     serializer_class = SignatoryWriteSerializer
-    filterset_fields = ["agreement__slug", "person__slug"]
+    filterset_class = SignatoryFilterSet
 
 
-class QuoteSerializer(serializers.ModelSerializer):
+class QuoteSerializer(DescribedSerializer):
     person = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
@@ -121,7 +128,7 @@ class PressReleaseSerializer(ModelRulesSerializer):
     agreements = serializers.SlugRelatedField(
         slug_field="slug", queryset=Agreement.objects.all(), many=True, required=False
     )
-    quotes = QuoteSerializer(many=True, read_only=True)
+    quotes = QuoteSerializer(many=True, read_only=True, help_text=_("The words the release quotes, and whose."))
 
     class Meta:
         model = PressRelease

@@ -10,10 +10,13 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clusters.filters import organisation_filter
 from clusters.models import Organisation
 from clusters.search import filter_folded
+from contacts.filters import person_filter
+from crm.filters import SlugChoiceFilter, StableOrderingFilter
 
-from .models import Agreement, PressRelease, Topic
+from .models import Agreement, AgreementParty, PressRelease, Signatory, Topic
 
 
 def signing_years(request=None):
@@ -111,3 +114,35 @@ class PressReleaseFilterSet(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return filter_folded(queryset, value, "title", "kicker", "subtitle", "place")
+
+
+def agreement_filter():
+    return SlugChoiceFilter(
+        label=_("Agreement"), help_text=_("Slug of the agreement."), queryset=Agreement.objects.all()
+    )
+
+
+class AgreementPartyFilterSet(django_filters.FilterSet):
+    agreement = agreement_filter()
+    organisation = organisation_filter(_("Organisation"), _("Slug of the organisation."))
+    role = django_filters.ChoiceFilter(label=_("Role"), choices=AgreementParty.Role.choices)
+    o = StableOrderingFilter(
+        label=_("Sort by"), fields={"agreement__signed_on": "signed_on", "organisation__name": "organisation"}
+    )
+
+    class Meta:
+        model = AgreementParty
+        fields = []
+
+
+class SignatoryFilterSet(django_filters.FilterSet):
+    agreement = agreement_filter()
+    person = person_filter()
+    organisation = organisation_filter(_("Signed for"), _("Slug of the party the person signed for."))
+    o = StableOrderingFilter(
+        label=_("Sort by"), fields={"agreement__signed_on": "signed_on", "person__family_name": "person"}
+    )
+
+    class Meta:
+        model = Signatory
+        fields = []

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clusters.models import Organisation, SlugManager
 from contacts.models import Person, PressContact
+from crm.constraints import FieldCheckConstraint
 
 
 class Topic(models.Model):
@@ -75,11 +76,27 @@ class Agreement(models.Model):
     slug = models.SlugField(
         _("slug"), max_length=120, unique=True, help_text=_("Short unique identifier used in addresses.")
     )
-    title = models.CharField(_("title"), max_length=300)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CONVENTION)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SIGNED)
-    signed_on = models.DateField(_("signed on"), null=True, blank=True)
-    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=300, help_text=_("Title of the agreement, as its parties call it."))
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.CONVENTION,
+        help_text=_("What sort of agreement this is."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.SIGNED,
+        help_text=_("Where the agreement stands."),
+    )
+    signed_on = models.DateField(
+        _("signed on"), null=True, blank=True, help_text=_("Date of the signing; empty for a draft.")
+    )
+    ends_on = models.DateField(
+        _("ends on"), null=True, blank=True, help_text=_("Date the agreement ends, when it says.")
+    )
     place = models.CharField(_("place"), max_length=200, blank=True, help_text=_("The town where it was signed."))
     venue = models.CharField(
         _("venue"), max_length=300, blank=True, help_text=_("The premises where it was signed, if the source says.")
@@ -93,8 +110,16 @@ class Agreement(models.Model):
         blank=True,
         help_text=_("The organisation whose premises hosted the signing."),
     )
-    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), related_name="agreements", blank=True)
-    summary = models.TextField(_("summary"), blank=True)
+    topics = models.ManyToManyField(
+        Topic,
+        verbose_name=_("topics"),
+        related_name="agreements",
+        blank=True,
+        help_text=_("The subjects the agreement covers."),
+    )
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("What the agreement provides for, in a few sentences.")
+    )
     organisations = models.ManyToManyField(
         Organisation, verbose_name=_("parties"), related_name="agreements", through="AgreementParty", blank=True
     )
@@ -108,17 +133,20 @@ class Agreement(models.Model):
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="title",
                 condition=~Q(title=""),
                 name="agreement_title_not_empty",
                 violation_error_message=_("An agreement needs a title."),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="ends_on",
                 condition=Q(ends_on__isnull=True) | Q(signed_on__isnull=True) | Q(ends_on__gte=models.F("signed_on")),
                 name="agreement_dates_in_order",
                 violation_error_message=_("An agreement cannot end before it is signed."),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="signed_on",
                 condition=Q(status="draft") | Q(signed_on__isnull=False),
                 name="agreement_signed_has_date",
                 violation_error_message=_("Only a draft agreement can have no signing date."),
@@ -142,12 +170,26 @@ class AgreementParty(models.Model):
         WITNESS = "witness", _("Witness")
 
     agreement = models.ForeignKey(
-        Agreement, verbose_name=_("agreement"), related_name="parties", on_delete=models.CASCADE
+        Agreement,
+        verbose_name=_("agreement"),
+        related_name="parties",
+        on_delete=models.CASCADE,
+        help_text=_("The agreement."),
     )
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), related_name="agreement_parties", on_delete=models.PROTECT
+        Organisation,
+        verbose_name=_("organisation"),
+        related_name="agreement_parties",
+        on_delete=models.PROTECT,
+        help_text=_("The organisation party to the agreement."),
     )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTY)
+    role = models.CharField(
+        _("role"),
+        max_length=20,
+        choices=Role.choices,
+        default=Role.PARTY,
+        help_text=_("How the organisation takes part in the agreement."),
+    )
     name_as_written = models.CharField(
         _("name as written"),
         max_length=200,
@@ -173,9 +215,19 @@ class AgreementParty(models.Model):
 
 class Signatory(models.Model):
     agreement = models.ForeignKey(
-        Agreement, verbose_name=_("agreement"), related_name="signatories", on_delete=models.CASCADE
+        Agreement,
+        verbose_name=_("agreement"),
+        related_name="signatories",
+        on_delete=models.CASCADE,
+        help_text=_("The agreement signed."),
     )
-    person = models.ForeignKey(Person, verbose_name=_("person"), related_name="signatures", on_delete=models.PROTECT)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        related_name="signatures",
+        on_delete=models.PROTECT,
+        help_text=_("The person who signed."),
+    )
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("signed for"),
@@ -259,23 +311,45 @@ class PressRelease(models.Model):
     slug = models.SlugField(
         _("slug"), max_length=120, unique=True, help_text=_("Short unique identifier used in addresses.")
     )
-    title = models.CharField(_("title"), max_length=400)
+    title = models.CharField(_("title"), max_length=400, help_text=_("Title of the release."))
     kicker = models.CharField(
         _("kicker"), max_length=300, blank=True, help_text=_("The line printed above the title, if any.")
     )
-    subtitle = models.CharField(_("subtitle"), max_length=400, blank=True)
-    published_on = models.DateField(_("date"))
-    place = models.CharField(_("place"), max_length=200, blank=True)
-    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.FRENCH)
+    subtitle = models.CharField(
+        _("subtitle"), max_length=400, blank=True, help_text=_("The line printed under the title, if any.")
+    )
+    published_on = models.DateField(_("date"), help_text=_("Date of the release."))
+    place = models.CharField(
+        _("place"), max_length=200, blank=True, help_text=_("The town the release was issued from, when it says.")
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.FRENCH,
+        help_text=_("The language the release is written in."),
+    )
     issuers = models.ManyToManyField(
-        Organisation, verbose_name=_("issuing organisations"), related_name="press_releases", blank=True
+        Organisation,
+        verbose_name=_("issuing organisations"),
+        related_name="press_releases",
+        blank=True,
+        help_text=_("The organisations that issued the release."),
     )
     text = models.TextField(_("full text"), help_text=_("The release exactly as it was received."))
     agreements = models.ManyToManyField(
-        Agreement, verbose_name=_("agreements announced"), related_name="press_releases", blank=True
+        Agreement,
+        verbose_name=_("agreements announced"),
+        related_name="press_releases",
+        blank=True,
+        help_text=_("The agreements the release announces."),
     )
     press_contacts = models.ManyToManyField(
-        PressContact, verbose_name=_("press contacts listed"), related_name="press_releases", blank=True
+        PressContact,
+        verbose_name=_("press contacts listed"),
+        related_name="press_releases",
+        blank=True,
+        help_text=_("The press contacts the release lists."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -286,12 +360,14 @@ class PressRelease(models.Model):
         verbose_name = _("press release")
         verbose_name_plural = _("press releases")
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="title",
                 condition=~Q(title=""),
                 name="press_release_title_not_empty",
                 violation_error_message=_("A press release needs a title."),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="text",
                 condition=~Q(text=""),
                 name="press_release_text_not_empty",
                 violation_error_message=_("A press release needs its text."),
@@ -314,7 +390,13 @@ class Quote(models.Model):
     press_release = models.ForeignKey(
         PressRelease, verbose_name=_("press release"), related_name="quotes", on_delete=models.CASCADE
     )
-    person = models.ForeignKey(Person, verbose_name=_("speaker"), related_name="quotes", on_delete=models.PROTECT)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("speaker"),
+        related_name="quotes",
+        on_delete=models.PROTECT,
+        help_text=_("The person quoted."),
+    )
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("speaking for"),
@@ -322,16 +404,20 @@ class Quote(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        help_text=_("The organisation the person spoke for, when the release says."),
     )
-    title_at_time = models.CharField(_("title at the time"), max_length=200, blank=True)
-    text = models.TextField(_("quote"))
+    title_at_time = models.CharField(
+        _("title at the time"), max_length=200, blank=True, help_text=_("The speaker's title as the release gives it.")
+    )
+    text = models.TextField(_("quote"), help_text=_("The words quoted, verbatim."))
 
     class Meta:
         ordering = ["press_release_id", "pk"]
         verbose_name = _("quote")
         verbose_name_plural = _("quotes")
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="text",
                 condition=~Q(text=""),
                 name="quote_text_not_empty",
                 violation_error_message=_("A quote needs its words."),

@@ -1,11 +1,18 @@
 """The clusters app in the REST API: organisations, memberships, relations, sites, key figures."""
 
+from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers, viewsets
 
 from crm.api import ModelRulesSerializer
 
-from .filters import OrganisationFilterSet
+from .filters import (
+    KeyFigureFilterSet,
+    MembershipFilterSet,
+    OrganisationFilterSet,
+    OrganisationRelationFilterSet,
+    SiteFilterSet,
+)
 from .models import KeyFigure, Membership, MembershipType, Organisation, OrganisationRelation, Sector, Site
 
 
@@ -15,12 +22,20 @@ def organisation_field(**kwargs):
 
 
 class OrganisationSerializer(ModelRulesSerializer):
-    country = CountryField(required=False, allow_blank=True, help_text="ISO 3166-1 alpha-2 code, for example FR.")
+    country = CountryField(
+        required=False,
+        allow_blank=True,
+        help_text=_("Country of the head office: its ISO 3166-1 code, for example FR."),
+    )
     sectors = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Sector.objects.all(), many=True, required=False, help_text="Sector slugs."
+        slug_field="slug",
+        queryset=Sector.objects.all(),
+        many=True,
+        required=False,
+        help_text=_("Slugs of the sectors the organisation works in."),
     )
     other_names = serializers.SlugRelatedField(
-        slug_field="name", many=True, read_only=True, help_text="Former names and other spellings."
+        slug_field="name", many=True, read_only=True, help_text=_("Former names and other spellings.")
     )
     url = serializers.HyperlinkedIdentityField(view_name="api:organisation-detail", lookup_field="slug")
 
@@ -57,8 +72,8 @@ class OrganisationViewSet(viewsets.ModelViewSet):
 
 
 class MembershipSerializer(ModelRulesSerializer):
-    cluster = organisation_field(help_text="Slug of the cluster or federation.")
-    member = organisation_field(help_text="Slug of the member organisation.")
+    cluster = organisation_field(help_text=_("Slug of the cluster or federation."))
+    member = organisation_field(help_text=_("Slug of the member organisation."))
     # Membership type slugs are unique within a cluster only: types are named by id.
     membership_type = serializers.PrimaryKeyRelatedField(
         queryset=MembershipType.objects.all(), required=False, allow_null=True
@@ -74,7 +89,7 @@ class MembershipViewSet(viewsets.ModelViewSet):
 
     queryset = Membership.objects.select_related("cluster", "member", "membership_type").order_by("pk")
     serializer_class = MembershipSerializer
-    filterset_fields = ["cluster__slug", "member__slug", "status"]
+    filterset_class = MembershipFilterSet
 
 
 class OrganisationRelationSerializer(ModelRulesSerializer):
@@ -91,12 +106,14 @@ class OrganisationRelationViewSet(viewsets.ModelViewSet):
 
     queryset = OrganisationRelation.objects.select_related("source", "target").order_by("pk")
     serializer_class = OrganisationRelationSerializer
-    filterset_fields = ["source__slug", "target__slug", "kind"]
+    filterset_class = OrganisationRelationFilterSet
 
 
 class SiteSerializer(ModelRulesSerializer):
     organisation = organisation_field()
-    country = CountryField(required=False, allow_blank=True)
+    country = CountryField(
+        required=False, allow_blank=True, help_text=_("Country of the site: its ISO 3166-1 code, for example ES.")
+    )
 
     class Meta:
         model = Site
@@ -108,7 +125,7 @@ class SiteViewSet(viewsets.ModelViewSet):
 
     queryset = Site.objects.select_related("organisation").order_by("pk")
     serializer_class = SiteSerializer
-    filterset_fields = ["organisation__slug", "kind"]
+    filterset_class = SiteFilterSet
 
 
 class KeyFigureSerializer(ModelRulesSerializer):
@@ -137,4 +154,4 @@ class KeyFigureViewSet(viewsets.ModelViewSet):
 
     queryset = KeyFigure.objects.select_related("organisation").prefetch_related("source_organisations").order_by("pk")
     serializer_class = KeyFigureSerializer
-    filterset_fields = ["organisation__slug", "year"]
+    filterset_class = KeyFigureFilterSet

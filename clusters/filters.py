@@ -4,7 +4,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .models import Membership, Organisation, Sector
+from crm.filters import SlugChoiceFilter, StableOrderingFilter
+
+from .models import KeyFigure, Membership, Organisation, OrganisationRelation, Sector, Site
 from .search import filter_folded
 
 
@@ -32,11 +34,8 @@ class OrganisationFilterSet(django_filters.FilterSet):
     sector = django_filters.ModelChoiceFilter(
         label=_("Sector"), queryset=Sector.objects.all(), to_field_name="slug", field_name="sectors"
     )
-    member_of = django_filters.ModelChoiceFilter(
-        label=_("Member of the cluster"),
-        queryset=Organisation.objects.clusters(),
-        to_field_name="slug",
-        method="filter_member_of",
+    member_of = SlugChoiceFilter(
+        label=_("Member of the cluster"), queryset=Organisation.objects.clusters(), method="filter_member_of"
     )
     o = django_filters.OrderingFilter(
         label=_("Sort by"),
@@ -51,7 +50,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return filter_folded(queryset, value, "name", "acronym", "city", "region", "other_names__name")
 
-    def filter_member_of(self, queryset, name, value):
+    def filter_member_of(self, queryset, name, value: Organisation):
         members = (
             Membership.objects.on(timezone.localdate())
             .filter(cluster=value)
@@ -59,3 +58,53 @@ class OrganisationFilterSet(django_filters.FilterSet):
             .values("member")
         )
         return queryset.filter(pk__in=members)
+
+
+def organisation_filter(label, help_text, **kwargs):
+    return SlugChoiceFilter(label=label, help_text=help_text, queryset=Organisation.objects.all(), **kwargs)
+
+
+class MembershipFilterSet(django_filters.FilterSet):
+    cluster = organisation_filter(_("Cluster"), _("Slug of the cluster or federation."))
+    member = organisation_filter(_("Member"), _("Slug of the member organisation."))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Membership.Status.choices)
+    o = StableOrderingFilter(
+        label=_("Sort by"),
+        fields={"cluster__name": "cluster", "member__name": "member", "started_on": "since", "ended_on": "until"},
+    )
+
+    class Meta:
+        model = Membership
+        fields = []
+
+
+class OrganisationRelationFilterSet(django_filters.FilterSet):
+    source = organisation_filter(_("Organisation"), _("Slug of the organisation the relation is read from."))
+    target = organisation_filter(_("Related organisation"), _("Slug of the related organisation."))
+    kind = django_filters.ChoiceFilter(label=_("Relation"), choices=OrganisationRelation.Kind.choices)
+    o = StableOrderingFilter(label=_("Sort by"), fields={"started_on": "since", "ended_on": "until"})
+
+    class Meta:
+        model = OrganisationRelation
+        fields = []
+
+
+class SiteFilterSet(django_filters.FilterSet):
+    organisation = organisation_filter(_("Organisation"), _("Slug of the organisation."))
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Site.Kind.choices)
+    o = StableOrderingFilter(label=_("Sort by"), fields={"name": "name", "city": "city"})
+
+    class Meta:
+        model = Site
+        fields = []
+
+
+class KeyFigureFilterSet(django_filters.FilterSet):
+    organisation = organisation_filter(_("Organisation"), _("Slug of the organisation."))
+    year = django_filters.NumberFilter(label=_("Year"), help_text=_("The year the figure refers to."))
+    unit = django_filters.ChoiceFilter(label=_("Unit"), choices=KeyFigure.Unit.choices)
+    o = StableOrderingFilter(label=_("Sort by"), fields={"label": "label", "year": "year", "value": "value"})
+
+    class Meta:
+        model = KeyFigure
+        fields = []

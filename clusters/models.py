@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from crm.constraints import FieldCheckConstraint
+
 
 class DatePrecision(models.TextChoices):
     """How much of a stored date is known: "since 2013" is stored as 2013-01-01 with precision YEAR."""
@@ -92,17 +94,40 @@ class Organisation(models.Model):
     acronym = models.CharField(
         _("acronym"), max_length=40, blank=True, help_text=_("Short name or acronym, if the organisation uses one.")
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.OTHER,
+        help_text=_("What sort of organisation this is."),
+    )
     legal_form = models.CharField(
         _("legal form"), max_length=120, blank=True, help_text=_("For example: non-profit association, SAS.")
     )
-    country = CountryField(_("country"), blank=True)
-    region = models.CharField(_("region"), max_length=120, blank=True)
-    city = models.CharField(_("city"), max_length=120, blank=True)
-    website = models.URLField(_("website"), max_length=300, blank=True)
-    founded_on = models.DateField(_("founded on"), null=True, blank=True)
-    description = models.TextField(_("description"), blank=True)
-    sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), related_name="organisations", blank=True)
+    country = CountryField(_("country"), blank=True, help_text=_("Country of the head office."))
+    region = models.CharField(
+        _("region"),
+        max_length=120,
+        blank=True,
+        help_text=_("Region of the head office, as the organisation names it, for example Nouvelle-Aquitaine."),
+    )
+    city = models.CharField(_("city"), max_length=120, blank=True, help_text=_("Town of the head office."))
+    website = models.URLField(
+        _("website"), max_length=300, blank=True, help_text=_("Address of the organisation's website.")
+    )
+    founded_on = models.DateField(
+        _("founded on"), null=True, blank=True, help_text=_("Date the organisation was founded, when known.")
+    )
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("What the organisation does, in a few sentences.")
+    )
+    sectors = models.ManyToManyField(
+        Sector,
+        verbose_name=_("sectors"),
+        related_name="organisations",
+        blank=True,
+        help_text=_("The industries the organisation works in."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -114,7 +139,8 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         indexes = [models.Index(fields=["kind", "name"], name="organisation_kind_name_idx")]
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="name",
                 condition=~Q(name=""),
                 name="organisation_name_not_empty",
                 violation_error_message=_("An organisation needs a name."),
@@ -156,7 +182,8 @@ class OrganisationName(models.Model):
                 name="organisation_name_unique_per_organisation",
                 violation_error_message=_("This organisation already has this name."),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="used_until",
                 condition=Q(used_until__isnull=True) | Q(used_from__isnull=True) | Q(used_until__gte=F("used_from")),
                 name="organisation_name_dates_in_order",
                 violation_error_message=_("The name cannot stop being used before it started."),
@@ -177,12 +204,14 @@ class Site(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), related_name="sites", on_delete=models.CASCADE
     )
-    name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    address = models.TextField(_("address"), blank=True)
-    city = models.CharField(_("city"), max_length=120, blank=True)
-    region = models.CharField(_("region"), max_length=120, blank=True)
-    country = CountryField(_("country"), blank=True)
+    name = models.CharField(_("name"), max_length=200, help_text=_("Name of the site, for example the town it is in."))
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER, help_text=_("What the site is for.")
+    )
+    address = models.TextField(_("address"), blank=True, help_text=_("Postal address, as written on an envelope."))
+    city = models.CharField(_("city"), max_length=120, blank=True, help_text=_("Town of the site."))
+    region = models.CharField(_("region"), max_length=120, blank=True, help_text=_("Region of the site."))
+    country = CountryField(_("country"), blank=True, help_text=_("Country of the site."))
 
     class Meta:
         ordering = ["organisation_id", "kind", "name"]
@@ -277,9 +306,23 @@ class KeyFigure(models.Model):
         blank=True,
         help_text=_("What the figure covers when it is not the organisation itself, for example a region's sector."),
     )
-    value = models.DecimalField(_("value"), max_digits=20, decimal_places=2)
-    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices, default=Unit.COUNT)
-    qualifier = models.CharField(_("qualifier"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
+    value = models.DecimalField(
+        _("value"), max_digits=20, decimal_places=2, help_text=_("The number, in the unit given.")
+    )
+    unit = models.CharField(
+        _("unit"),
+        max_length=10,
+        choices=Unit.choices,
+        default=Unit.COUNT,
+        help_text=_("What the value counts or measures."),
+    )
+    qualifier = models.CharField(
+        _("qualifier"),
+        max_length=10,
+        choices=Qualifier.choices,
+        default=Qualifier.EXACT,
+        help_text=_("Whether the value is exact, a lower bound or an approximation, as the source puts it."),
+    )
     as_written = models.CharField(
         _("as written"), max_length=300, blank=True, help_text=_("The figure exactly as the source writes it.")
     )
@@ -290,7 +333,11 @@ class KeyFigure(models.Model):
         _("source"), max_length=300, blank=True, help_text=_("Who or what the figure comes from.")
     )
     source_organisations = models.ManyToManyField(
-        Organisation, verbose_name=_("source organisations"), related_name="figures_sourced", blank=True
+        Organisation,
+        verbose_name=_("source organisations"),
+        related_name="figures_sourced",
+        blank=True,
+        help_text=_("The organisations the source names for the figure."),
     )
 
     class Meta:
@@ -298,17 +345,20 @@ class KeyFigure(models.Model):
         verbose_name = _("key figure")
         verbose_name_plural = _("key figures")
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="value",
                 condition=Q(value__gte=0),
                 name="key_figure_value_not_negative",
                 violation_error_message=_("A key figure cannot be negative."),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="year",
                 condition=Q(year__isnull=True) | Q(year__gte=1800, year__lte=2200),
                 name="key_figure_year_plausible",
                 violation_error_message=_("Enter a year between 1800 and 2200."),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="value",
                 condition=~Q(unit="percent") | Q(value__lte=100),
                 name="key_figure_percent_at_most_100",
                 violation_error_message=_("A percentage cannot exceed 100."),
@@ -341,7 +391,8 @@ class MembershipType(models.Model):
                 name="membership_type_slug_unique_per_cluster",
                 violation_error_message=_("This cluster already has a membership type with this slug."),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="annual_fee",
                 condition=Q(annual_fee__isnull=True) | Q(annual_fee__gte=0),
                 name="membership_type_fee_not_negative",
                 violation_error_message=_("A fee cannot be negative."),
@@ -378,7 +429,11 @@ class Membership(models.Model):
         help_text=_("The cluster or federation the member belongs to."),
     )
     member = models.ForeignKey(
-        Organisation, verbose_name=_("member"), related_name="memberships_held", on_delete=models.CASCADE
+        Organisation,
+        verbose_name=_("member"),
+        related_name="memberships_held",
+        on_delete=models.CASCADE,
+        help_text=_("The member organisation."),
     )
     membership_type = models.ForeignKey(
         MembershipType,
@@ -387,11 +442,25 @@ class Membership(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        help_text=_("The kind of membership, among those the cluster offers."),
     )
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CURRENT)
-    started_on = models.DateField(_("since"), null=True, blank=True)
-    ended_on = models.DateField(_("until"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.CURRENT,
+        help_text=_("Where the membership stands."),
+    )
+    started_on = models.DateField(
+        _("since"), null=True, blank=True, help_text=_("Date the membership began, when known.")
+    )
+    ended_on = models.DateField(
+        _("until"),
+        null=True,
+        blank=True,
+        help_text=_("Date the membership ended or ends; empty while it runs with no end date."),
+    )
+    notes = models.TextField(_("notes"), blank=True, help_text=_("Anything staff should know about this membership."))
 
     objects = MembershipQuerySet.as_manager()
 
@@ -400,12 +469,14 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="member",
                 condition=~Q(cluster=F("member")),
                 name="membership_not_of_itself",
                 violation_error_message=_("An organisation cannot be a member of itself."),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="ended_on",
                 condition=Q(ended_on__isnull=True) | Q(started_on__isnull=True) | Q(ended_on__gte=F("started_on")),
                 name="membership_dates_in_order",
                 violation_error_message=_("A membership cannot end before it starts."),
@@ -431,17 +502,38 @@ class OrganisationRelation(models.Model):
         OTHER = "other", _("is related to")
 
     source = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), related_name="relations_from", on_delete=models.CASCADE
+        Organisation,
+        verbose_name=_("organisation"),
+        related_name="relations_from",
+        on_delete=models.CASCADE,
+        help_text=_("The organisation the relation is read from."),
     )
-    kind = models.CharField(_("relation"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(
+        _("relation"),
+        max_length=20,
+        choices=Kind.choices,
+        help_text=_("How the organisation relates to the related organisation."),
+    )
     target = models.ForeignKey(
-        Organisation, verbose_name=_("related organisation"), related_name="relations_to", on_delete=models.CASCADE
+        Organisation,
+        verbose_name=_("related organisation"),
+        related_name="relations_to",
+        on_delete=models.CASCADE,
+        help_text=_("The related organisation."),
     )
-    started_on = models.DateField(_("since"), null=True, blank=True)
+    started_on = models.DateField(
+        _("since"), null=True, blank=True, help_text=_("Date the relation began, when known.")
+    )
     started_on_precision = models.CharField(
-        _("precision of the start date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+        _("precision of the start date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_("Whether the start date is known to the day, the month or only the year."),
     )
-    ended_on = models.DateField(_("until"), null=True, blank=True)
+    ended_on = models.DateField(
+        _("until"), null=True, blank=True, help_text=_("Date the relation ended; empty while it lasts.")
+    )
     description = models.TextField(
         _("description"), blank=True, help_text=_("What the relation is about, for example the events run together.")
     )
@@ -451,12 +543,14 @@ class OrganisationRelation(models.Model):
         verbose_name = _("relation between organisations")
         verbose_name_plural = _("relations between organisations")
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="target",
                 condition=~Q(source=F("target")),
                 name="relation_not_to_itself",
                 violation_error_message=_("An organisation cannot be related to itself."),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="ended_on",
                 condition=Q(ended_on__isnull=True) | Q(started_on__isnull=True) | Q(ended_on__gte=F("started_on")),
                 name="relation_dates_in_order",
                 violation_error_message=_("A relation cannot end before it starts."),

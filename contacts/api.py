@@ -1,15 +1,22 @@
 """The contacts app in the REST API: people, positions, contact points, press-contact roles, contact lists."""
 
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from clusters.api import organisation_field
-from crm.api import ModelRulesSerializer, NameCursorPagination
+from crm.api import DescribedSerializer, ModelRulesSerializer, NameCursorPagination
 
 from .exports import export_people
-from .filters import PersonFilterSet
+from .filters import (
+    ContactListFilterSet,
+    ContactPointFilterSet,
+    PersonFilterSet,
+    PositionFilterSet,
+    PressContactFilterSet,
+)
 from .models import ContactList, ContactPoint, ExportLog, Person, Position, PressContact, Tag
 
 
@@ -18,16 +25,18 @@ def person_field(**kwargs):
     return serializers.SlugRelatedField(slug_field="slug", queryset=Person.objects.all(), **kwargs)
 
 
-class CurrentPositionSerializer(serializers.ModelSerializer):
+class CurrentPositionSerializer(DescribedSerializer):
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    organisation_name = serializers.CharField(
+        source="organisation.name", read_only=True, help_text=_("Name of the organisation.")
+    )
 
     class Meta:
         model = Position
         fields = ["id", "title", "organisation", "organisation_name", "started_on", "is_primary"]
 
 
-class NestedContactPointSerializer(serializers.ModelSerializer):
+class NestedContactPointSerializer(DescribedSerializer):
     phone = PhoneNumberField(read_only=True)
 
     class Meta:
@@ -38,8 +47,12 @@ class NestedContactPointSerializer(serializers.ModelSerializer):
 class PersonSerializer(ModelRulesSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:person-detail", lookup_field="slug")
     tags = serializers.SlugRelatedField(slug_field="slug", queryset=Tag.objects.all(), many=True, required=False)
-    current_positions = CurrentPositionSerializer(many=True, read_only=True)
-    contact_points = NestedContactPointSerializer(many=True, read_only=True)
+    current_positions = CurrentPositionSerializer(
+        many=True, read_only=True, help_text=_("The positions the person holds today.")
+    )
+    contact_points = NestedContactPointSerializer(
+        many=True, read_only=True, help_text=_("The person's email addresses and phone numbers.")
+    )
 
     class Meta:
         model = Person
@@ -112,12 +125,12 @@ class PositionViewSet(viewsets.ModelViewSet):
 
     queryset = Position.objects.select_related("person", "organisation").order_by("pk")
     serializer_class = PositionSerializer
-    filterset_fields = ["person__slug", "organisation__slug"]
+    filterset_class = PositionFilterSet
 
 
 class ContactPointSerializer(ModelRulesSerializer):
     person = person_field()
-    phone = PhoneNumberField(required=False, allow_blank=True, help_text="Any format; stored in E.164.")
+    phone = PhoneNumberField(required=False, allow_blank=True)
 
     class Meta:
         model = ContactPoint
@@ -129,7 +142,7 @@ class ContactPointViewSet(viewsets.ModelViewSet):
 
     queryset = ContactPoint.objects.select_related("person").order_by("pk")
     serializer_class = ContactPointSerializer
-    filterset_fields = ["person__slug", "medium"]
+    filterset_class = ContactPointFilterSet
 
 
 class PressContactSerializer(ModelRulesSerializer):
@@ -146,7 +159,7 @@ class PressContactViewSet(viewsets.ModelViewSet):
 
     queryset = PressContact.objects.select_related("person", "organisation").order_by("pk")
     serializer_class = PressContactSerializer
-    filterset_fields = ["person__slug", "organisation__slug"]
+    filterset_class = PressContactFilterSet
 
 
 class ContactListSerializer(ModelRulesSerializer):
@@ -164,6 +177,7 @@ class ContactListViewSet(viewsets.ModelViewSet):
     """Named, reusable sets of people."""
 
     serializer_class = ContactListSerializer
+    filterset_class = ContactListFilterSet
     lookup_field = "slug"
 
     def get_queryset(self):

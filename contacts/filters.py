@@ -6,10 +6,11 @@ from django.db.models import OuterRef, Subquery
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from clusters.filters import organisation_countries, organisation_regions
+from clusters.filters import organisation_countries, organisation_filter, organisation_regions
 from clusters.models import Organisation
+from crm.filters import SlugChoiceFilter, StableOrderingFilter
 
-from .models import ContactList, Person, Position, Tag
+from .models import ContactList, ContactPoint, Person, Position, PressContact, Tag
 
 
 class PersonOrderingFilter(django_filters.OrderingFilter):
@@ -56,11 +57,8 @@ class PersonFilterSet(django_filters.FilterSet):
         help_text=_("A name, an organisation, a title, an email or a phone number, in any format."),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    organisation = django_filters.ModelChoiceFilter(
-        label=_("Organisation"),
-        queryset=Organisation.objects.order_by("name"),
-        to_field_name="slug",
-        method="filter_organisation",
+    organisation = SlugChoiceFilter(
+        label=_("Organisation"), queryset=Organisation.objects.order_by("name"), method="filter_organisation"
     )
     kind = django_filters.ChoiceFilter(
         label=_("Kind of organisation"), choices=Organisation.Kind.choices, method="filter_organisation_kind"
@@ -112,16 +110,16 @@ class PersonFilterSet(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
 
-    def filter_organisation(self, queryset, name, value):
+    def filter_organisation(self, queryset, name, value: Organisation):
         return queryset.working_at(Organisation.objects.filter(pk=value.pk))
 
     def filter_organisation_kind(self, queryset, name, value):
         return queryset.working_at(Organisation.objects.filter(kind=value))
 
-    def filter_organisation_country(self, queryset, name, value):
+    def filter_organisation_country(self, queryset, name, value: str):
         return queryset.working_at(Organisation.objects.filter(country=value))
 
-    def filter_organisation_region(self, queryset, name, value):
+    def filter_organisation_region(self, queryset, name, value: str):
         return queryset.working_at(Organisation.objects.filter(region=value))
 
     def filter_press_only(self, queryset, name, value):
@@ -135,3 +133,63 @@ class PersonFilterSet(django_filters.FilterSet):
 
     def filter_include_do_not_contact(self, queryset, name, value):
         return queryset  # applied in filter_queryset, after every other filter
+
+
+def person_filter():
+    return SlugChoiceFilter(label=_("Person"), help_text=_("Slug of the person."), queryset=Person.objects.all())
+
+
+class PositionFilterSet(django_filters.FilterSet):
+    person = person_filter()
+    organisation = organisation_filter(_("Organisation"), _("Slug of the organisation."))
+    current = django_filters.BooleanFilter(
+        label=_("Current"), method="filter_current", help_text=_("true: positions held today; false: the others.")
+    )
+    o = StableOrderingFilter(label=_("Sort by"), fields={"title": "title", "started_on": "from", "ended_on": "until"})
+
+    class Meta:
+        model = Position
+        fields = []
+
+    def filter_current(self, queryset, name, value: bool):
+        current = Position.objects.current()
+        return queryset.filter(pk__in=current) if value else queryset.exclude(pk__in=current)
+
+
+class ContactPointFilterSet(django_filters.FilterSet):
+    person = person_filter()
+    medium = django_filters.ChoiceFilter(label=_("Medium"), choices=ContactPoint.Medium.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ContactPoint.Kind.choices)
+    o = StableOrderingFilter(label=_("Sort by"), fields={"medium": "medium", "kind": "kind", "email": "email"})
+
+    class Meta:
+        model = ContactPoint
+        fields = []
+
+
+class PressContactFilterSet(django_filters.FilterSet):
+    person = person_filter()
+    organisation = organisation_filter(
+        _("Organisation"), _("Slug of the organisation the person answers the press for.")
+    )
+    o = StableOrderingFilter(label=_("Sort by"), fields={"started_on": "from", "ended_on": "until"})
+
+    class Meta:
+        model = PressContact
+        fields = []
+
+
+class ContactListFilterSet(django_filters.FilterSet):
+    person = SlugChoiceFilter(
+        label=_("Person"),
+        help_text=_("Slug of a person: only the lists they are on."),
+        queryset=Person.objects.all(),
+        field_name="people",
+    )
+    o = StableOrderingFilter(
+        label=_("Sort by"), fields={"name": "name", "created_at": "created", "updated_at": "updated"}
+    )
+
+    class Meta:
+        model = ContactList
+        fields = []

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from clusters.models import Organisation, SlugManager
+from crm.constraints import FieldCheckConstraint
 
 from .normalisation import normalise_email
 
@@ -133,14 +134,22 @@ class Person(models.Model):
     slug = models.SlugField(
         _("slug"), max_length=120, unique=True, help_text=_("Short unique identifier used in addresses.")
     )
-    given_name = models.CharField(_("given name"), max_length=120, blank=True)
+    given_name = models.CharField(
+        _("given name"), max_length=120, blank=True, help_text=_("Given name, as the person writes it.")
+    )
     family_name = models.CharField(
         _("family name"),
         max_length=120,
         help_text=_("In ordinary case: “Pascual de Zulueta”, not “PASCUAL DE ZULUETA”."),
     )
-    notes = models.TextField(_("notes"), blank=True)
-    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), related_name="people", blank=True)
+    notes = models.TextField(_("notes"), blank=True, help_text=_("Anything staff should know about this person."))
+    tags = models.ManyToManyField(
+        Tag,
+        verbose_name=_("tags"),
+        related_name="people",
+        blank=True,
+        help_text=_("Labels that group people, for example a working group."),
+    )
     do_not_contact = models.BooleanField(
         _("do not contact"),
         default=False,
@@ -154,7 +163,11 @@ class Person(models.Model):
         help_text=_("Why the GDPR allows us to keep this person's data."),
     )
     data_source = models.CharField(
-        _("source of the data"), max_length=20, choices=DataSource.choices, default=DataSource.MANUAL
+        _("source of the data"),
+        max_length=20,
+        choices=DataSource.choices,
+        default=DataSource.MANUAL,
+        help_text=_("How the record came in: a press release, an import or a manual entry."),
     )
     source_detail = models.CharField(
         _("source detail"),
@@ -180,12 +193,14 @@ class Person(models.Model):
         verbose_name_plural = _("people")
         indexes = [models.Index(fields=["family_name", "given_name"], name="person_name_idx")]
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="family_name",
                 condition=~Q(family_name=""),
                 name="person_family_name_not_empty",
                 violation_error_message=_("A person needs a family name."),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="slug",
                 condition=~Q(slug__in=RESERVED_PERSON_SLUGS),
                 name="person_slug_not_reserved",
                 violation_error_message=_("This slug is the address of another page: choose another one."),
@@ -210,14 +225,26 @@ class Person(models.Model):
 class Position(models.Model):
     """A title a person holds at an organisation, over a period of time."""
 
-    person = models.ForeignKey(Person, verbose_name=_("person"), related_name="positions", on_delete=models.CASCADE)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        related_name="positions",
+        on_delete=models.CASCADE,
+        help_text=_("The person who holds the position."),
+    )
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), related_name="positions", on_delete=models.CASCADE
+        Organisation,
+        verbose_name=_("organisation"),
+        related_name="positions",
+        on_delete=models.CASCADE,
+        help_text=_("The organisation the position is held at."),
     )
     title = models.CharField(
         _("title"), max_length=200, help_text=_("As the person uses it, for example: Directeur Général.")
     )
-    started_on = models.DateField(_("from"), null=True, blank=True)
+    started_on = models.DateField(
+        _("from"), null=True, blank=True, help_text=_("Date the person took up the position, when known.")
+    )
     ended_on = models.DateField(
         _("until"), null=True, blank=True, help_text=_("Leave empty while the position is held.")
     )
@@ -232,12 +259,14 @@ class Position(models.Model):
         verbose_name = _("position")
         verbose_name_plural = _("positions")
         constraints = [
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="title",
                 condition=~Q(title=""),
                 name="position_title_not_empty",
                 violation_error_message=_("A position needs a title."),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="ended_on",
                 condition=Q(ended_on__isnull=True) | Q(started_on__isnull=True) | Q(ended_on__gte=F("started_on")),
                 name="position_dates_in_order",
                 violation_error_message=_("A position cannot end before it starts."),
@@ -275,17 +304,36 @@ class ContactPoint(models.Model):
         PERSONAL = "personal", _("Personal")
 
     person = models.ForeignKey(
-        Person, verbose_name=_("person"), related_name="contact_points", on_delete=models.CASCADE
+        Person,
+        verbose_name=_("person"),
+        related_name="contact_points",
+        on_delete=models.CASCADE,
+        help_text=_("The person reached at this address or number."),
     )
-    medium = models.CharField(_("medium"), max_length=5, choices=Medium.choices)
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.WORK)
-    email = models.EmailField(_("email address"), max_length=254, blank=True)
+    medium = models.CharField(
+        _("medium"),
+        max_length=5,
+        choices=Medium.choices,
+        help_text=_("Whether this is an email address or a phone number."),
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=12,
+        choices=Kind.choices,
+        default=Kind.WORK,
+        help_text=_("Which line or address this is: work, mobile, switchboard or personal."),
+    )
+    email = models.EmailField(
+        _("email address"), max_length=254, blank=True, help_text=_("The email address, when the medium is email.")
+    )
     phone = PhoneNumberField(
         _("phone number"),
         blank=True,
         help_text=_("Written as you like; stored in international format (E.164)."),
     )
-    is_primary = models.BooleanField(_("preferred"), default=False)
+    is_primary = models.BooleanField(
+        _("preferred"), default=False, help_text=_("The address or number to use first for this person.")
+    )
     label = models.CharField(_("label"), max_length=120, blank=True, help_text=_("For example: press office line."))
 
     class Meta:
@@ -301,12 +349,14 @@ class ContactPoint(models.Model):
                     "An email contact point holds an email address only, a phone contact point a phone number only."
                 ),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="email",
                 condition=Q(email=models.functions.Lower("email")),
                 name="contact_point_email_lowercase",
                 violation_error_message=_("Email addresses are stored in lower case."),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="kind",
                 condition=Q(medium="phone") | Q(kind__in=["work", "personal"]),
                 name="contact_point_email_kind",
                 violation_error_message=_("An email address is either work or personal."),
@@ -381,13 +431,30 @@ class ContactPoint(models.Model):
 class PressContact(models.Model):
     """A person acting as press contact for an organisation."""
 
-    person = models.ForeignKey(Person, verbose_name=_("person"), related_name="press_roles", on_delete=models.CASCADE)
-    organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), related_name="press_contacts", on_delete=models.CASCADE
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        related_name="press_roles",
+        on_delete=models.CASCADE,
+        help_text=_("The person who answers the press."),
     )
-    started_on = models.DateField(_("from"), null=True, blank=True)
-    ended_on = models.DateField(_("until"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        related_name="press_contacts",
+        on_delete=models.CASCADE,
+        help_text=_("The organisation the person answers the press for."),
+    )
+    started_on = models.DateField(
+        _("from"), null=True, blank=True, help_text=_("Date the person became press contact, when known.")
+    )
+    ended_on = models.DateField(
+        _("until"),
+        null=True,
+        blank=True,
+        help_text=_("Date the role ended; empty while the person is still press contact."),
+    )
+    notes = models.TextField(_("notes"), blank=True, help_text=_("Anything staff should know about this role."))
 
     class Meta:
         ordering = ["organisation_id", "person_id"]
@@ -399,7 +466,8 @@ class PressContact(models.Model):
                 name="press_contact_unique_per_organisation",
                 violation_error_message=_("This person is already a press contact for this organisation."),
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                field="ended_on",
                 condition=Q(ended_on__isnull=True) | Q(started_on__isnull=True) | Q(ended_on__gte=F("started_on")),
                 name="press_contact_dates_in_order",
                 violation_error_message=_("A press-contact role cannot end before it starts."),
@@ -413,9 +481,11 @@ class PressContact(models.Model):
 class ContactList(models.Model):
     """A named, reusable set of people: a media list, the guests of an event."""
 
-    slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    slug = models.SlugField(
+        _("slug"), max_length=120, unique=True, help_text=_("Short unique identifier used in addresses.")
+    )
+    name = models.CharField(_("name"), max_length=200, help_text=_("Name of the list, as staff see it."))
+    description = models.TextField(_("description"), blank=True, help_text=_("What the list is for."))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -423,9 +493,15 @@ class ContactList(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        help_text=_("The staff member who made the list."),
     )
     people = models.ManyToManyField(
-        Person, verbose_name=_("people"), related_name="contact_lists", through="ContactListEntry", blank=True
+        Person,
+        verbose_name=_("people"),
+        related_name="contact_lists",
+        through="ContactListEntry",
+        blank=True,
+        help_text=_("The people on the list."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

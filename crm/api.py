@@ -1,7 +1,8 @@
 """What every API endpoint shares: permissions, pagination, validation through the models' own rules."""
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions, serializers
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.settings import api_settings
@@ -20,10 +21,28 @@ class ModelPermissions(permissions.DjangoModelPermissions):
     }
 
 
+PAGE_FIELD_DESCRIPTIONS = {
+    "count": _("How many records match, on every page together."),
+    "next": _("Address of the next page; null on the last page."),
+    "previous": _("Address of the previous page; null on the first page."),
+    "results": _("The records of this page."),
+}
+
+
+def describe_page(schema: dict) -> dict:
+    for name, field in schema["properties"].items():
+        if name in PAGE_FIELD_DESCRIPTIONS:
+            field.setdefault("description", PAGE_FIELD_DESCRIPTIONS[name])
+    return schema
+
+
 class PagePagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+
+    def get_paginated_response_schema(self, schema):
+        return describe_page(super().get_paginated_response_schema(schema))
 
 
 class NameCursorPagination(CursorPagination):
@@ -34,10 +53,48 @@ class NameCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
+    def get_paginated_response_schema(self, schema):
+        return describe_page(super().get_paginated_response_schema(schema))
 
-class ModelRulesSerializer(serializers.ModelSerializer):
+
+GENERIC_FIELD_DESCRIPTIONS = {
+    "id": _("Identifier of the record, unique among records of its kind."),
+    "url": _("Address of the record in the API."),
+    "created_at": _("When the record was created."),
+    "updated_at": _("When the record was last changed."),
+}
+
+
+class DescribedSerializer(serializers.ModelSerializer):
+    """A ModelSerializer every field of which is described in the API schema.
+
+    Fields generated from the model already carry its ``help_text``; fields declared on the serializer (a
+    relation named by slug, a country) take it from the model field of the same name when they give none,
+    and the identifier, address and timestamps get a common description.
+    """
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if field.help_text:
+                continue
+            try:
+                model_field = self.Meta.model._meta.get_field(field.source or name)
+            except FieldDoesNotExist:
+                model_field = None
+            field.help_text = getattr(model_field, "help_text", "") or GENERIC_FIELD_DESCRIPTIONS.get(name)
+        return fields
+
+
+class ModelRulesSerializer(DescribedSerializer):
     """A ModelSerializer that also applies the model's ``clean()`` and database constraints before saving,
     so that a rule the admin enforces answers 400 here rather than reach the database."""
+
+    def get_unique_together_validators(self):
+        # The model's constraints are checked below by full_clean(), with their conditions and messages.
+        # DRF's own validators for them would also make every field they name required: an email contact
+        # point would need a phone number because (person, phone) is unique among phone contact points.
+        return []
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -48,6 +105,9 @@ class ModelRulesSerializer(serializers.ModelSerializer):
             candidate = model(
                 **{field.attname: getattr(self.instance, field.attname) for field in model._meta.concrete_fields}
             )
+            # The record as it will be saved, known to the database: its uniqueness checks leave it out.
+            candidate._state.adding = False
+            candidate._state.db = self.instance._state.db
             for name, value in values.items():
                 setattr(candidate, name, value)
         else:

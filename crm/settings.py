@@ -174,7 +174,18 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "crm.api_errors.add_error_responses",
+        "crm.api_schema.describe_path_parameters",
     ],
+    # Several models have a "kind" or a "status": each choice set gets its own, readable name.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "clusters.models.Organisation.Kind",
+        "SiteKindEnum": "clusters.models.Site.Kind",
+        "RelationKindEnum": "clusters.models.OrganisationRelation.Kind",
+        "MembershipStatusEnum": "clusters.models.Membership.Status",
+        "ContactPointKindEnum": "contacts.models.ContactPoint.Kind",
+        "AgreementKindEnum": "agreements.models.Agreement.Kind",
+        "AgreementStatusEnum": "agreements.models.Agreement.Status",
+    },
 }
 
 if PRODUCTION:

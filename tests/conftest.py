@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 from django.core.management import call_command
 
@@ -56,3 +58,10 @@ def exporter(db, django_user_model):
 def exporter_client(client, exporter):
     client.force_login(exporter)
     return client
+
+
+@pytest.fixture
+def user_with(db, django_user_model):
+    """Makes members of staff who may look at every record, plus the permissions named (codenames)."""
+    numbers = itertools.count()
+    return lambda *codenames: _user_with(django_user_model, f"staff{next(numbers)}", codenames)

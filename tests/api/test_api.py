@@ -150,7 +150,7 @@ def test_bad_values_answer_400_naming_each_field_and_write_nothing(admin_api, db
         format="json",
     )
     assert response.status_code == 400
-    assert response.json() == {"non_field_errors": ["Un poste ne peut pas se terminer avant d'avoir commencé."]}
+    assert response.json() == {"ended_on": ["Un poste ne peut pas se terminer avant d'avoir commencé."]}
     assert not Position.objects.exists() and not ContactPoint.objects.exists()
 
 
