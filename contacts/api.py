@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from clusters.api import organisation_field
-from crm.api import DescribedSerializer, ModelRulesSerializer, NameCursorPagination
+from crm.api import DescribedSerializer, ModelRulesSerializer, SortableCursorPagination
 
 from .exports import export_people
 from .filters import (
@@ -18,6 +18,18 @@ from .filters import (
     PressContactFilterSet,
 )
 from .models import ContactList, ContactPoint, ExportLog, Person, Position, PressContact, Tag
+
+
+class PersonCursorPagination(SortableCursorPagination):
+    """People are many: paged by cursor, by name (the default) or by last change."""
+
+    ordering = ("family_name", "given_name", "id")
+    orderings = {
+        "name": ("family_name", "given_name", "id"),
+        "-name": ("-family_name", "-given_name", "-id"),
+        "updated": ("updated_at", "id"),
+        "-updated": ("-updated_at", "-id"),
+    }
 
 
 def person_field(**kwargs):
@@ -88,7 +100,7 @@ class PersonViewSet(viewsets.ModelViewSet):
 
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet
-    pagination_class = NameCursorPagination
+    pagination_class = PersonCursorPagination
     lookup_field = "slug"
 
     def get_queryset(self):

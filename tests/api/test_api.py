@@ -231,3 +231,19 @@ def test_nul_in_an_api_query_answers_json_400(admin_api, db):
     response = admin_api.get("/api/people/", {"q": "a\x00b"})
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
+
+
+def test_people_are_sorted_by_name_or_last_change_page_after_page(viewer_api, db):
+    for name in ["Arrieta", "Bidart", "Camou", "Duboscq"]:
+        PersonFactory(family_name=name)
+    Person.objects.filter(family_name="Bidart").update(updated_at="2020-01-01T00:00:00Z")
+
+    def names(page):
+        return [row["family_name"] for row in page["results"]]
+
+    first = viewer_api.get("/api/people/", {"o": "-name", "page_size": 3}).json()
+    assert names(first) == ["Duboscq", "Camou", "Bidart"]
+    assert names(viewer_api.get(first["next"]).json()) == ["Arrieta"]
+    assert names(viewer_api.get("/api/people/", {"o": "updated"}).json())[0] == "Bidart"
+    refused = viewer_api.get("/api/people/", {"o": "organisation"})
+    assert refused.status_code == 400 and list(refused.json()) == ["o"]
