@@ -5,14 +5,14 @@ from rest_framework import serializers, viewsets
 
 from clusters.api import organisation_field
 from contacts.api import person_field
-from crm.api import DescribedSerializer, ModelRulesSerializer
+from crm.api import DescribedSerializer, ModelRulesSerializer, SlugRelation
 
 from .filters import AgreementFilterSet, AgreementPartyFilterSet, PressReleaseFilterSet, SignatoryFilterSet
 from .models import Agreement, AgreementParty, PressRelease, Quote, Signatory, Topic
 
 
 class AgreementPartySerializer(DescribedSerializer):
-    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organisation = SlugRelation(slug_field="slug", read_only=True)
 
     class Meta:
         model = AgreementParty
@@ -20,8 +20,8 @@ class AgreementPartySerializer(DescribedSerializer):
 
 
 class SignatorySerializer(DescribedSerializer):
-    person = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    person = SlugRelation(slug_field="slug", read_only=True)
+    organisation = SlugRelation(slug_field="slug", read_only=True)
 
     class Meta:
         model = Signatory
@@ -31,14 +31,14 @@ class SignatorySerializer(DescribedSerializer):
 class AgreementSerializer(ModelRulesSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:agreement-detail", lookup_field="slug")
     host = organisation_field(required=False, allow_null=True)
-    topics = serializers.SlugRelatedField(slug_field="slug", queryset=Topic.objects.all(), many=True, required=False)
+    topics = SlugRelation(slug_field="slug", queryset=Topic.objects.all(), many=True, required=False)
     parties = AgreementPartySerializer(
         many=True, read_only=True, help_text=_("The organisations party to the agreement, with their role.")
     )
     signatories = SignatorySerializer(
         many=True, read_only=True, help_text=_("Who signed, for which party, with which title.")
     )
-    press_releases = serializers.SlugRelatedField(
+    press_releases = SlugRelation(
         slug_field="slug", many=True, read_only=True, help_text=_("Slugs of the press releases announcing it.")
     )
 
@@ -79,7 +79,7 @@ class AgreementViewSet(viewsets.ModelViewSet):
 
 
 class AgreementPartyWriteSerializer(ModelRulesSerializer):
-    agreement = serializers.SlugRelatedField(slug_field="slug", queryset=Agreement.objects.all())
+    agreement = SlugRelation(slug_field="slug", queryset=Agreement.objects.all())
     organisation = organisation_field()
 
     class Meta:
@@ -96,7 +96,7 @@ class AgreementPartyViewSet(viewsets.ModelViewSet):
 
 
 class SignatoryWriteSerializer(ModelRulesSerializer):
-    agreement = serializers.SlugRelatedField(slug_field="slug", queryset=Agreement.objects.all())
+    agreement = SlugRelation(slug_field="slug", queryset=Agreement.objects.all())
     person = person_field()
     organisation = organisation_field()
 
@@ -114,8 +114,8 @@ class SignatoryViewSet(viewsets.ModelViewSet):
 
 
 class QuoteSerializer(DescribedSerializer):
-    person = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    person = SlugRelation(slug_field="slug", read_only=True)
+    organisation = SlugRelation(slug_field="slug", read_only=True)
 
     class Meta:
         model = Quote
@@ -125,9 +125,7 @@ class QuoteSerializer(DescribedSerializer):
 class PressReleaseSerializer(ModelRulesSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:pressrelease-detail", lookup_field="slug")
     issuers = organisation_field(many=True, required=False)
-    agreements = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Agreement.objects.all(), many=True, required=False
-    )
+    agreements = SlugRelation(slug_field="slug", queryset=Agreement.objects.all(), many=True, required=False)
     quotes = QuoteSerializer(many=True, read_only=True, help_text=_("The words the release quotes, and whose."))
 
     class Meta:

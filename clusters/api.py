@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers, viewsets
 
-from crm.api import ModelRulesSerializer
+from crm.api import ModelRulesSerializer, SlugRelation
 
 from .filters import (
     KeyFigureFilterSet,
@@ -18,7 +18,7 @@ from .models import KeyFigure, Membership, MembershipType, Organisation, Organis
 
 def organisation_field(**kwargs):
     """Organisations are named by their slug, in and out: "polepharma", not 8."""
-    return serializers.SlugRelatedField(slug_field="slug", queryset=Organisation.objects.all(), **kwargs)
+    return SlugRelation(slug_field="slug", queryset=Organisation.objects.all(), **kwargs)
 
 
 class OrganisationSerializer(ModelRulesSerializer):
@@ -27,14 +27,14 @@ class OrganisationSerializer(ModelRulesSerializer):
         allow_blank=True,
         help_text=_("Country of the head office: its ISO 3166-1 code, for example FR."),
     )
-    sectors = serializers.SlugRelatedField(
+    sectors = SlugRelation(
         slug_field="slug",
         queryset=Sector.objects.all(),
         many=True,
         required=False,
         help_text=_("Slugs of the sectors the organisation works in."),
     )
-    other_names = serializers.SlugRelatedField(
+    other_names = SlugRelation(
         slug_field="name", many=True, read_only=True, help_text=_("Former names and other spellings.")
     )
     url = serializers.HyperlinkedIdentityField(view_name="api:organisation-detail", lookup_field="slug")

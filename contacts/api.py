@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from clusters.api import organisation_field
-from crm.api import DescribedSerializer, ModelRulesSerializer, SortableCursorPagination
+from crm.api import DescribedSerializer, ModelRulesSerializer, SlugRelation, SortableCursorPagination
 
 from .exports import export_people
 from .filters import (
@@ -34,11 +34,11 @@ class PersonCursorPagination(SortableCursorPagination):
 
 def person_field(**kwargs):
     """People are named by their slug, in and out."""
-    return serializers.SlugRelatedField(slug_field="slug", queryset=Person.objects.all(), **kwargs)
+    return SlugRelation(slug_field="slug", queryset=Person.objects.all(), **kwargs)
 
 
 class CurrentPositionSerializer(DescribedSerializer):
-    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organisation = SlugRelation(slug_field="slug", read_only=True)
     organisation_name = serializers.CharField(
         source="organisation.name", read_only=True, help_text=_("Name of the organisation.")
     )
@@ -58,7 +58,7 @@ class NestedContactPointSerializer(DescribedSerializer):
 
 class PersonSerializer(ModelRulesSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:person-detail", lookup_field="slug")
-    tags = serializers.SlugRelatedField(slug_field="slug", queryset=Tag.objects.all(), many=True, required=False)
+    tags = SlugRelation(slug_field="slug", queryset=Tag.objects.all(), many=True, required=False)
     current_positions = CurrentPositionSerializer(
         many=True, read_only=True, help_text=_("The positions the person holds today.")
     )
@@ -176,7 +176,7 @@ class PressContactViewSet(viewsets.ModelViewSet):
 
 class ContactListSerializer(ModelRulesSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:contactlist-detail", lookup_field="slug")
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner = SlugRelation(slug_field="username", read_only=True)
     people = person_field(many=True, required=False)
 
     class Meta:

@@ -11,6 +11,19 @@ from rest_framework.settings import api_settings
 MAX_PAGE_SIZE = 200
 
 
+class SlugRelation(serializers.SlugRelatedField):
+    """A related record named by its slug ("polepharma").
+
+    No slug holds a NUL character, and PostgreSQL refuses to compare text that does: such a value is
+    "not found" before it reaches the database, instead of a database error.
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class ModelPermissions(permissions.DjangoModelPermissions):
     """Django's model permissions, reading included: listing people needs ``contacts.view_person``."""
 

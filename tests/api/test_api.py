@@ -247,3 +247,17 @@ def test_people_are_sorted_by_name_or_last_change_page_after_page(viewer_api, db
     assert names(viewer_api.get("/api/people/", {"o": "updated"}).json())[0] == "Bidart"
     refused = viewer_api.get("/api/people/", {"o": "organisation"})
     assert refused.status_code == 400 and list(refused.json()) == ["o"]
+
+
+@pytest.mark.parametrize(
+    "url, payload, field",
+    [
+        ("/api/positions/", {"person": "ane\x00", "organisation": "x", "title": "Directrice"}, "person"),
+        ("/api/memberships/", {"cluster": "\x00", "member": "\x00k"}, "cluster"),
+        ("/api/people/", {"family_name": "Etxeberria", "tags": ["\x00"]}, "tags"),
+    ],
+)
+def test_a_nul_in_a_related_slug_answers_400_on_every_database(admin_api, db, url, payload, field):
+    response = admin_api.post(url, payload, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
