@@ -17,6 +17,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
+from crm.imports import SpreadsheetImportMixin
+
+from .imports import OrganisationResource
 from .models import (
     KeyFigure,
     Membership,
@@ -217,7 +220,8 @@ class RelationInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, admin.ModelAdmin):
+class OrganisationAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSavedMixin, admin.ModelAdmin):
+    resource_classes = [OrganisationResource]
     list_display = ["name", "acronym", "kind", "city", "region", "country", "sector_names"]
     list_filter = ["kind", "sectors", ("country", CountryFilter)]
     search_fields = ["name", "acronym", "slug", "other_names__name", "city"]

@@ -18,8 +18,10 @@ from clusters.admin import (
     admin_link,
 )
 from clusters.models import Organisation
+from crm.imports import SpreadsheetImportMixin
 
 from .exports import export_people
+from .imports import PersonResource
 from .models import ContactList, ContactListEntry, ContactPoint, ExportLog, Person, Position, PressContact, Tag
 from .normalisation import normalise_email
 from .search import phone_number_searched
@@ -126,7 +128,8 @@ class PressRoleInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, admin.ModelAdmin):
+class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSavedMixin, admin.ModelAdmin):
+    resource_classes = [PersonResource]
     slug_prepopulated_from = ("given_name", "family_name")
     list_display = [
         "full_name",

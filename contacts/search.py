@@ -11,7 +11,7 @@ import re
 
 import phonenumbers
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from clusters.search import build_search_text, filter_words
 
@@ -66,28 +66,43 @@ def search_people(queryset, query: str):
 
 
 def person_search_text(person) -> str:
-    """What ``search_text`` holds for ``person``, read from the database."""
-    from .models import ContactPoint, Position, PressContact
-
+    """What ``search_text`` holds for ``person``: read through its positions, press roles and contact
+    points, which ``refresh_search_text`` prefetches."""
     values = [person.given_name, person.family_name]
     organisations = []
-    for position in Position.objects.filter(person=person).select_related("organisation"):
+    for position in person.positions.all():
         values.append(position.title)
         organisations.append(position.organisation)
-    for role in PressContact.objects.filter(person=person).select_related("organisation"):
+    for role in person.press_roles.all():
         organisations.append(role.organisation)
     for organisation in organisations:
         values += [organisation.name, organisation.acronym]
-    for point in ContactPoint.objects.filter(person=person):
+    for point in person.contact_points.all():
         if point.email:
             values.append(point.email)
         values += phone_digits(point.phone)
     return build_search_text(*values)
 
 
-def refresh_search_text(person_ids) -> None:
-    """Recompute ``search_text`` for these people; ids of people that do not exist are ignored."""
-    from .models import Person
+REFRESH_BATCH = 500
 
-    for person in Person.objects.filter(pk__in=set(person_ids)).only("pk", "given_name", "family_name"):
-        Person.objects.filter(pk=person.pk).update(search_text=person_search_text(person))
+
+def refresh_search_text(person_ids) -> None:
+    """Recompute ``search_text`` for these people, a few queries per 500 people; ids of people that do
+    not exist are ignored."""
+    from .models import Person, Position, PressContact
+
+    ids = sorted(set(person_ids))
+    for start in range(0, len(ids), REFRESH_BATCH):
+        people = list(
+            Person.objects.filter(pk__in=ids[start : start + REFRESH_BATCH])
+            .only("pk", "given_name", "family_name")
+            .prefetch_related(
+                Prefetch("positions", queryset=Position.objects.select_related("organisation")),
+                Prefetch("press_roles", queryset=PressContact.objects.select_related("organisation")),
+                "contact_points",
+            )
+        )
+        for person in people:
+            person.search_text = person_search_text(person)
+        Person.objects.bulk_update(people, ["search_text"])

@@ -1,15 +1,50 @@
-"""Keep each person's ``search_text`` current when what it is built from changes."""
+"""Keep each person's ``search_text`` current when what it is built from changes.
+
+One change refreshes one person at once. A bulk write (an import, a merge) runs inside
+``search_text_deferred()``: the people concerned are collected and refreshed together, in a few queries
+per 500 people, when ``flush_deferred_search_text()`` is called or the block ends.
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from .search import refresh_search_text
 
+_deferred: ContextVar[set | None] = ContextVar("contacts_deferred_search_text", default=None)
+
+
+@contextmanager
+def search_text_deferred():
+    token = _deferred.set(set())
+    try:
+        yield
+        flush_deferred_search_text()
+    finally:
+        _deferred.reset(token)
+
+
+def flush_deferred_search_text() -> None:
+    pending = _deferred.get()
+    if pending:
+        refresh_search_text(pending)
+        pending.clear()
+
+
+def _refresh(person_ids) -> None:
+    pending = _deferred.get()
+    if pending is None:
+        refresh_search_text(person_ids)
+    else:
+        pending.update(person_ids)
+
 
 def person_saved(sender, instance, **kwargs):
-    refresh_search_text([instance.pk])
+    _refresh([instance.pk])
 
 
 def person_detail_changed(sender, instance, **kwargs):
     """A position, contact point or press-contact role was saved or deleted."""
-    refresh_search_text([instance.person_id])
+    _refresh([instance.person_id])
 
 
 def organisation_saved(sender, instance, **kwargs):
@@ -18,4 +53,4 @@ def organisation_saved(sender, instance, **kwargs):
 
     people = set(Position.objects.filter(organisation=instance).values_list("person_id", flat=True))
     people |= set(PressContact.objects.filter(organisation=instance).values_list("person_id", flat=True))
-    refresh_search_text(people)
+    _refresh(people)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "import_export",
     "crm",
     "clusters",
     "contacts",
@@ -161,6 +162,11 @@ REST_FRAMEWORK = {
     "URL_FORMAT_OVERRIDE": None,
     "EXCEPTION_HANDLER": "crm.api_errors.exception_handler",
 }
+
+# Spreadsheet imports (crm.imports): the largest file accepted, and one transaction per import.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cluster CRM API",

@@ -1,0 +1,290 @@
+"""Importing people and organisations from spreadsheets: the command, the admin's preview, the rules."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook
+
+from clusters.imports import OrganisationBatchResource
+from clusters.models import Organisation
+from contacts.imports import PersonBatchResource
+from contacts.models import ContactPoint, Person, Position
+from crm.imports import import_file
+from crm.tables import TableError
+from tests.factories import ClusterFactory, EmailFactory, OrganisationFactory, PersonFactory, PositionFactory
+
+FRENCH_CSV = (
+    "Prénom;Nom;Organisation;Fonction;E-mail;Téléphone;Portable\r\n"
+    "Ane;ETXEBERRIA;Bihotz;Chargée de projets;Ane@Bihotz.eus/;+34 944 00 00 00;\r\n"
+    "Hélène;DE LA TOUR;BHC;Directrice;helene@bhc.eus;05 56 11 32 15;06 60 46 23 08\r\n"
+)
+
+
+@pytest.fixture
+def organisations(db):
+    return OrganisationFactory(name="Bihotz", slug="bihotz"), ClusterFactory(
+        name="Basque Health Cluster", acronym="BHC", slug="basque-health-cluster"
+    )
+
+
+def people(data: bytes, **options):
+    options.setdefault("dry_run", False)
+    options.setdefault("skip_invalid_rows", False)
+    return import_file(PersonBatchResource(), data, file_name="contacts.csv", **options)
+
+
+def errors_of(result):
+    return {(row.number, column): messages for row in result.invalid_rows for column, messages in row.error_dict.items()}
+
+
+def test_a_french_excel_csv_creates_people_positions_and_contact_points(organisations):
+    result = people(FRENCH_CSV.encode("cp1252"))
+    assert result.counts == {"new": 2, "update": 0, "skip": 0, "invalid": 0}
+    ane = Person.objects.get(family_name="Etxeberria")
+    assert ane.data_source == "import" and ane.source_detail.endswith("contacts.csv")
+    assert [(p.organisation.slug, p.title, p.is_primary) for p in ane.positions.all()] == [
+        ("bihotz", "Chargée de projets", True)
+    ]
+    helene = Person.objects.get(given_name="Hélène")
+    assert helene.family_name == "De la Tour"
+    assert helene.positions.get().organisation.acronym == "BHC"
+    points = {(point.medium, point.kind, point.email or str(point.phone)) for point in helene.contact_points.all()}
+    assert points == {
+        ("email", "work", "helene@bhc.eus"),
+        ("phone", "work", "+33556113215"),
+        ("phone", "mobile", "+33660462308"),
+    }
+    assert ContactPoint.objects.get(person=ane, medium="email").email == "ane@bihotz.eus"
+    # Found by the directory's search at once.
+    assert list(Person.objects.search("0660462308")) == [helene]
+
+
+def test_english_headers_commas_and_a_byte_order_mark(organisations):
+    csv = "\ufeffFirst name,Last name,Company,Job title,Email\nAne,Etxeberria,bihotz,Project manager,ane@bihotz.eus\n"
+    result = people(csv.encode("utf-8"))
+    assert result.counts["new"] == 1
+    assert Person.objects.get().given_name == "Ane"
+
+
+def test_an_xlsx_workbook_is_read_like_a_csv(organisations):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Prénom", "Nom", "Organisation", "Fonction", "Courriel", "Téléphone"])
+    sheet.append(["Ane", "ETXEBERRIA", "Bihotz", "Chargée de projets", "ane@bihotz.eus", "0556113215"])
+    sheet.append([None, None, None, None, None, None])
+    sheet.append(["Mikel", "ALVAREZ", "BHC", "Président", None, None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = people(buffer.getvalue())
+    assert result.counts["new"] == 2 and not result.invalid_rows
+    assert set(Person.objects.values_list("family_name", flat=True)) == {"Etxeberria", "Alvarez"}
+
+
+def test_invalid_rows_are_reported_with_their_row_number_and_nothing_is_written(organisations):
+    csv = (
+        "Prénom;Nom;Organisation;Fonction;E-mail;Téléphone\n"
+        "Ane;Etxeberria;Bihotz;Chargée de projets;ane@bihotz.eus;\n"
+        "Jon;;Bihotz;Stagiaire;;\n"
+        "Miren;Agirre;Nulle part;Directrice;;\n"
+        "Iker;Arana;Bihotz;Directeur;pas-une-adresse;12\n"
+    )
+    result = people(csv.encode())
+    assert errors_of(result) == {
+        (3, "Nom"): ["Le nom de famille manque."],
+        (4, "Organisation"): [
+            "Aucune organisation ne s’appelle « Nulle part » : importez d’abord les organisations, ou corrigez le nom."
+        ],
+        (5, "E-mail"): ["« pas-une-adresse » n’est pas une adresse e-mail."],
+        (5, "Téléphone"): ["« 12 » n’est pas un numéro de téléphone."],
+    }
+    assert not Person.objects.exists() and not ContactPoint.objects.exists()
+
+
+def test_leaving_out_the_invalid_rows_imports_the_others(organisations):
+    csv = "Nom;Organisation;Fonction;E-mail\nEtxeberria;Bihotz;Directrice;ane@bihotz.eus\nArana;Bihotz;Directeur;x@\n"
+    result = people(csv.encode(), skip_invalid_rows=True)
+    assert result.counts == {"new": 1, "update": 0, "skip": 0, "invalid": 1}
+    assert [row.number for row in result.left_out_rows] == [3]
+    assert list(Person.objects.values_list("family_name", flat=True)) == ["Etxeberria"]
+
+
+def test_importing_the_same_file_again_updates_instead_of_duplicating(organisations):
+    people(FRENCH_CSV.encode())
+    counts = Person.objects.count(), Position.objects.count(), ContactPoint.objects.count()
+    result = people(FRENCH_CSV.encode())
+    assert result.counts == {"new": 0, "update": 2, "skip": 0, "invalid": 0}
+    assert (Person.objects.count(), Position.objects.count(), ContactPoint.objects.count()) == counts
+
+
+def test_a_row_matches_by_email_first_then_by_name_at_the_same_organisation(organisations):
+    bihotz, cluster = organisations
+    by_email = EmailFactory(email="ane@bihotz.eus", person=PersonFactory(given_name="Ane", family_name="Etxeberria"))
+    by_name = PositionFactory(person=PersonFactory(given_name="Miren", family_name="Agirre"), organisation=cluster)
+    namesake = PersonFactory(given_name="Iker", family_name="Arana")
+    csv = (
+        "Prénom;Nom;Organisation;Fonction;E-mail\n"
+        "Ane;Etxeberria-Goñi;Bihotz;Directrice;ANE@bihotz.eus\n"
+        "MIREN;AGIRRE;Basque Health Cluster;Directrice;miren@bhc.eus\n"
+        "Iker;Arana;Bihotz;Directeur;\n"
+    )
+    result = people(csv.encode())
+    assert result.counts == {"new": 1, "update": 2, "skip": 0, "invalid": 0}
+    by_email.person.refresh_from_db()
+    assert by_email.person.family_name == "Etxeberria-Goñi"
+    assert by_name.person.contact_points.get().email == "miren@bhc.eus"
+    # Same name, but not known at this organisation: a new person, not a guess.
+    assert Person.objects.filter(family_name="Arana").count() == 2
+    assert not namesake.positions.exists()
+
+
+def test_a_crash_in_the_middle_of_a_file_writes_nothing(organisations, monkeypatch):
+    calls = []
+    original = ContactPoint.objects.bulk_create
+
+    def failing_bulk_create(objs, *args, **kwargs):
+        calls.append(objs)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return original(objs, *args, **kwargs)
+
+    monkeypatch.setattr(ContactPoint.objects, "bulk_create", failing_bulk_create)
+    result = people(FRENCH_CSV.encode())
+    assert result.has_errors()
+    assert not Person.objects.exists() and not ContactPoint.objects.exists()
+
+
+def test_a_dry_run_writes_nothing(organisations):
+    result = people(FRENCH_CSV.encode(), dry_run=True)
+    assert result.counts["new"] == 2
+    assert not Person.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "Le fichier est vide."),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "pas un tableur"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500, "(.xls)"),
+        (b"PK\x03\x04 not really a workbook", "XLSX"),
+        (b"Nom;Organisation\nBou;Leem;en trop\n", "ligne 2"),
+        (b'Nom;Organisation\n"Bou;Leem\n', "CSV"),
+        (b"Organisation;Fonction\nLeem;Directrice\n", "« Nom / Family name »"),
+    ],
+)
+def test_files_that_are_not_contact_tables_are_refused_with_a_reason(db, data, message):
+    with pytest.raises(TableError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        people(data)
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(db, settings):
+    settings.IMPORT_MAX_BYTES = 1000
+    with pytest.raises(TableError, match="1000"):
+        people(b"Nom\n" + b"Bou\n" * 500)
+
+
+def test_the_command_imports_reports_and_refuses(organisations, tmp_path, capsys):
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(FRENCH_CSV.encode("cp1252"))
+    call_command("import_contacts", str(path), "--dry-run")
+    assert "2 nouveau" in capsys.readouterr().out
+    assert not Person.objects.exists()
+    call_command("import_contacts", str(path))
+    assert Person.objects.count() == 2
+
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"Nom;E-mail\nBou;pas-une-adresse\nPautre;vpautre@leem.org\n")
+    with pytest.raises(CommandError, match="--skip-errors"):
+        call_command("import_contacts", str(bad))
+    assert "Ligne 2" in capsys.readouterr().err
+    call_command("import_contacts", str(bad), "--skip-errors")
+    assert Person.objects.filter(family_name="Pautre").exists()
+
+    with pytest.raises(CommandError, match="Aucun fichier"):
+        call_command("import_contacts", str(tmp_path / "missing.csv"))
+
+
+def test_organisations_are_imported_with_kinds_and_countries_in_french_or_english(db):
+    csv = (
+        "Nom;Sigle;Type;Pays;Ville;Site web\n"
+        "Basque Health Cluster;BHC;Cluster;Espagne;San Sebastián;www.basquehealthcluster.org\n"
+        "Les Entreprises du Médicament;Leem;Federation;France;Paris;https://www.leem.org\n"
+        "Mauvais;;Planète;Atlantide;;pas une adresse\n"
+    )
+    result = import_file(OrganisationBatchResource(), csv.encode(), dry_run=False, skip_invalid_rows=True)
+    assert result.counts["new"] == 2
+    cluster = Organisation.objects.get(acronym="BHC")
+    assert (cluster.kind, cluster.country.code, cluster.website) == (
+        "cluster",
+        "ES",
+        "https://www.basquehealthcluster.org",
+    )
+    assert Organisation.objects.get(acronym="Leem").kind == "federation"
+    (row,) = result.left_out_rows
+    assert set(row.error_dict) == {"Type", "Pays", "Site web"}
+    again = import_file(OrganisationBatchResource(), csv.encode(), dry_run=False, skip_invalid_rows=True)
+    assert again.counts["update"] == 2 and Organisation.objects.count() == 2
+
+
+# The admin: preview, confirm, leave out, permissions.
+
+
+def upload(client, url, data, name="contacts.csv", **extra):
+    return client.post(url, {"format": "0", "import_file": io.BytesIO(data) and _named(data, name), **extra})
+
+
+def _named(data, name):
+    buffer = io.BytesIO(data)
+    buffer.name = name
+    return buffer
+
+
+IMPORT_URL = "/admin/contacts/person/import/"
+
+
+def test_the_admin_previews_then_imports_on_confirmation(admin_client, organisations):
+    response = upload(admin_client, IMPORT_URL, FRENCH_CSV.encode("cp1252"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Aperçu" in page and "Etxeberria" in page and "+33660462308" in page
+    assert not Person.objects.exists()
+    confirm = response.context["confirm_form"]
+    response = admin_client.post("/admin/contacts/person/process_import/", confirm.initial)
+    assert response.status_code == 302
+    assert Person.objects.count() == 2
+
+
+def test_the_admin_shows_row_errors_and_offers_no_confirmation(admin_client, organisations):
+    response = upload(admin_client, IMPORT_URL, b"Nom;E-mail\nBou;pas-une-adresse\n")
+    page = response.content.decode()
+    assert "pas-une-adresse" in page and "n’est pas une adresse e-mail" in page
+    assert "confirm_form" not in response.context or response.context["confirm_form"] is None
+
+
+def test_the_admin_can_leave_the_invalid_rows_out(admin_client, organisations):
+    data = b"Nom;E-mail\nBou;pas-une-adresse\nPautre;vpautre@leem.org\n"
+    response = upload(admin_client, IMPORT_URL, data, skip_invalid_rows="on")
+    page = response.content.decode()
+    assert "1 ligne en erreur sera laissée de côté" in page
+    confirm = response.context["confirm_form"]
+    admin_client.post("/admin/contacts/person/process_import/", confirm.initial)
+    assert list(Person.objects.values_list("family_name", flat=True)) == ["Pautre"]
+
+
+def test_the_admin_refuses_what_is_not_a_table(admin_client, db):
+    response = upload(admin_client, IMPORT_URL, b"\x00\x01\x02" * 100, name="photo.csv")
+    assert "n’est pas un tableur" in response.content.decode()
+
+
+def test_importing_needs_the_add_and_change_permissions(client, user_with, organisations):
+    def import_page(*codenames):
+        user = user_with(*codenames)
+        user.is_staff = True
+        user.save()
+        client.force_login(user)
+        return client.get(IMPORT_URL)
+
+    assert import_page().status_code == 403
+    assert import_page("add_person").status_code == 403
+    assert import_page("add_person", "change_person").status_code == 200
+    assert IMPORT_URL in client.get("/admin/contacts/person/").content.decode()
