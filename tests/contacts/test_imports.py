@@ -35,7 +35,9 @@ def people(data: bytes, **options):
 
 
 def errors_of(result):
-    return {(row.number, column): messages for row in result.invalid_rows for column, messages in row.error_dict.items()}
+    return {
+        (row.number, column): messages for row in result.invalid_rows for column, messages in row.error_dict.items()
+    }
 
 
 def test_a_french_excel_csv_creates_people_positions_and_contact_points(organisations):
