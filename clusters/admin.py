@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from crm.imports import SpreadsheetImportMixin
+from crm.merging import merge_action
 
 from .imports import OrganisationResource
 from .models import (
@@ -31,6 +32,7 @@ from .models import (
     Site,
     Territory,
 )
+from .services import merge_organisations
 
 
 def admin_link(obj, text=None):
@@ -222,6 +224,7 @@ class RelationInline(admin.TabularInline):
 @admin.register(Organisation)
 class OrganisationAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSavedMixin, admin.ModelAdmin):
     resource_classes = [OrganisationResource]
+    actions = [merge_action(merge_organisations, _("Merge the two selected organisations"))]
     list_display = ["name", "acronym", "kind", "city", "region", "country", "sector_names"]
     list_filter = ["kind", "sectors", ("country", CountryFilter)]
     search_fields = ["name", "acronym", "slug", "other_names__name", "city"]

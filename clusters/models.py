@@ -213,6 +213,9 @@ class Site(models.Model):
     region = models.CharField(_("region"), max_length=120, blank=True, help_text=_("Region of the site."))
     country = CountryField(_("country"), blank=True, help_text=_("Country of the site."))
 
+    # Merging two organisations: the kept one's head office stays the head office (crm.merging).
+    merge_demotion = {"kind": "establishment"}
+
     class Meta:
         ordering = ["organisation_id", "kind", "name"]
         verbose_name = _("site")

@@ -19,12 +19,14 @@ from clusters.admin import (
 )
 from clusters.models import Organisation
 from crm.imports import SpreadsheetImportMixin
+from crm.merging import merge_action
 
 from .exports import export_people
 from .imports import PersonResource
 from .models import ContactList, ContactListEntry, ContactPoint, ExportLog, Person, Position, PressContact, Tag
 from .normalisation import normalise_email
 from .search import phone_number_searched
+from .services import merge_people
 
 
 class PersonColumnMixin:
@@ -160,7 +162,13 @@ class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSave
         (_("Created and updated"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [PositionInline, ContactPointInline, PressRoleInline]
-    actions = ["mark_do_not_contact", "export_csv", "export_xlsx", "export_vcard"]
+    actions = [
+        "mark_do_not_contact",
+        "export_csv",
+        "export_xlsx",
+        "export_vcard",
+        merge_action(merge_people, _("Merge the two selected people")),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).directory()

@@ -254,6 +254,9 @@ class Position(models.Model):
 
     objects = PositionQuerySet.as_manager()
 
+    # Merging two people: the kept person's primary position stays the primary one (crm.merging).
+    merge_demotion = {"is_primary": False}
+
     class Meta:
         ordering = ["person_id", "-is_primary", "-started_on", "pk"]
         verbose_name = _("position")
@@ -335,6 +338,9 @@ class ContactPoint(models.Model):
         _("preferred"), default=False, help_text=_("The address or number to use first for this person.")
     )
     label = models.CharField(_("label"), max_length=120, blank=True, help_text=_("For example: press office line."))
+
+    # Merging two people: the kept person's preferred address and number stay the preferred ones.
+    merge_demotion = {"is_primary": False}
 
     class Meta:
         ordering = ["person_id", "medium", "-is_primary", "pk"]

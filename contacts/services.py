@@ -1,10 +1,13 @@
-"""Writes that touch several rows: building and changing contact lists."""
+"""Writes that touch several rows: building and changing contact lists, merging two people."""
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import ContactList, ContactListEntry
+from crm.merging import MergeReport, check_mergeable, merge_records, record_merge
+
+from .models import ContactList, ContactListEntry, Person
+from .signals import search_text_deferred
 
 
 def unique_list_slug(name: str) -> str:
@@ -45,3 +48,20 @@ def remove_from_contact_list(*, contact_list: ContactList, people) -> int:
     if removed:
         ContactList.objects.filter(pk=contact_list.pk).update(updated_at=timezone.now())
     return removed
+
+
+def merge_people(*, keep: Person, other: Person, user) -> MergeReport:
+    """Merge ``other`` into ``keep`` and delete ``other``: positions, contact points (without duplicates),
+    list memberships, press-contact roles, signatures, quotes and provenance all move to ``keep``; blank
+    fields of ``keep`` are filled from ``other``, notes are put together, and a person who asked not to be
+    contacted stays so. The merge is kept in ``keep``'s history."""
+    check_mergeable(keep, other)
+    with transaction.atomic(), search_text_deferred():
+        other_name, other_pk = str(other), other.pk
+        do_not_contact = keep.do_not_contact or other.do_not_contact
+        notes = "\n\n".join(dict.fromkeys(text for text in (keep.notes.strip(), other.notes.strip()) if text))
+        report = merge_records(keep=keep, other=other)
+        keep.do_not_contact, keep.notes = do_not_contact, notes
+        keep.save()
+        record_merge(user=user, keep=keep, other_name=other_name, other_pk=other_pk, report=report)
+    return report

@@ -1,5 +1,7 @@
 from django.apps import apps
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponseRedirect, QueryDict
@@ -9,15 +11,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from clusters.duplicates import likely_duplicate_organisations
+from clusters.models import Organisation
+from clusters.services import merge_organisations
 from crm.pages import FilteredListView, StaffPageMixin
 
+from .duplicates import likely_duplicate_people
 from .exports import export_people
 from .filters import PersonFilterSet
 from .forms import ContactListForm
 from .models import ContactList, ExportLog, Person
-from .services import add_to_contact_list, create_contact_list, remove_from_contact_list
+from .services import add_to_contact_list, create_contact_list, merge_people, remove_from_contact_list
 
 EXPORT_FORMATS = ExportLog.Format.choices
 
@@ -273,3 +279,61 @@ class ContactListExportView(StaffPageMixin, View):
             origin=ExportLog.Origin.CONTACT_LIST,
             filters=logged_filters(filterset),
         )
+
+
+class DuplicatesView(StaffPageMixin, TemplateView):
+    """People and organisations that were likely entered twice, each pair with a form to merge it."""
+
+    permission_required = ("contacts.view_person", "clusters.view_organisation")
+    template_name = "contacts/duplicates.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            section="duplicates",
+            people=likely_duplicate_people(),
+            organisations=likely_duplicate_organisations(),
+            can_merge_people=user.has_perms(MERGE_PERMISSIONS["person"]),
+            can_merge_organisations=user.has_perms(MERGE_PERMISSIONS["organisation"]),
+            **kwargs,
+        )
+
+
+MERGE_PERMISSIONS = {
+    "person": ["contacts.change_person", "contacts.delete_person"],
+    "organisation": ["clusters.change_organisation", "clusters.delete_organisation"],
+}
+
+
+class MergeView(LoginRequiredMixin, View):
+    """Merge two records chosen on the duplicates page: ``kind`` (person or organisation), the slugs of the
+    pair (``first``, ``second``) and of the one to keep (``keep``). Needs the change and delete permissions
+    of the model."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        kind = request.POST.get("kind", "")
+        if kind not in MERGE_PERMISSIONS:
+            return bad_request(request, _("Choose people or organisations to merge."), reverse("duplicates"))
+        if not request.user.has_perms(MERGE_PERMISSIONS[kind]):
+            raise PermissionDenied
+        model, merge = (Person, merge_people) if kind == "person" else (Organisation, merge_organisations)
+        pair = [request.POST.get(name, "")[:200] for name in ("first", "second")]
+        kept = request.POST.get("keep", "")
+        if kept not in pair or pair[0] == pair[1]:
+            return bad_request(request, _("Choose which of the two records to keep."), reverse("duplicates"))
+        keep = model.objects.filter(slug=kept).first()
+        other = model.objects.filter(slug=pair[1] if kept == pair[0] else pair[0]).first()
+        if keep is None or other is None:
+            return bad_request(
+                request, _("These two records cannot be merged: one no longer exists."), reverse("duplicates")
+            )
+        other_name = str(other)
+        report = merge(keep=keep, other=other, user=request.user)
+        messages.success(
+            request,
+            _("“%(other)s” was merged into “%(keep)s”. %(summary)s")
+            % {"other": other_name, "keep": keep, "summary": report.summary()},
+        )
+        return redirect(keep.get_absolute_url())

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from contacts.views import DuplicatesView, MergeView
 from crm.views import DashboardView, set_language
 
 handler404 = "crm.views.page_not_found"
@@ -19,6 +20,8 @@ urlpatterns += i18n_patterns(
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("contacts/", include("contacts.urls")),
+    path("duplicates/", DuplicatesView.as_view(), name="duplicates"),
+    path("duplicates/merge/", MergeView.as_view(), name="merge"),
     path("organisations/", include("clusters.urls")),
     path("", include("agreements.urls")),
     path("admin/", admin.site.urls),
