@@ -112,9 +112,8 @@ class PersonResource(SpreadsheetResource):
         self.file_name = kwargs.get("file_name") or ""
         self.known_details: dict[int, dict[str, list[str]]] = {}
         self.organisations = OrganisationIndex()
-        emails = {normalise_email(value) for value in dataset["email"] if value}
+        emails = sorted({email for row in dataset.dict for email in self._emails_of(row) if email})
         self.person_by_email: dict[str, int] = {}
-        emails = sorted(email for email in emails if email)
         for start in range(0, len(emails), 1000):
             self.person_by_email.update(
                 ContactPoint.objects.filter(medium=ContactPoint.Medium.EMAIL, email__in=emails[start : start + 1000])
@@ -132,6 +131,7 @@ class PersonResource(SpreadsheetResource):
         )
         for person_id, given_name, family_name, organisation_id in positions.iterator(chunk_size=2000):
             self.person_by_name.setdefault((_name_key(given_name, family_name), organisation_id), person_id)
+        self._preload_matches(dataset)
         slugs = {
             slugify(f"{given} {family}")[:100]
             for given, family in zip(dataset["given_name"], dataset["family_name"], strict=True)
@@ -143,24 +143,43 @@ class PersonResource(SpreadsheetResource):
                 Person.objects.filter(slug__in=slugs[start : start + 1000]).values_list("slug", flat=True)
             )
 
+    def _preload_matches(self, dataset) -> None:
+        """The people the rows match, with their positions and contact points, read in a few queries."""
+        matched = {self._match(row) for row in dataset.dict} - {None}
+        self.people: dict[int, Person] = {}
+        self.positions_of: dict[int, list[Position]] = {pk: [] for pk in matched}
+        self.points_of: dict[int, list[ContactPoint]] = {pk: [] for pk in matched}
+        ordered = sorted(matched)
+        for start in range(0, len(ordered), 1000):
+            chunk = ordered[start : start + 1000]
+            self.people.update(Person.objects.in_bulk(chunk))
+            for position in Position.objects.filter(person_id__in=chunk):
+                self.positions_of[position.person_id].append(position)
+            for point in ContactPoint.objects.filter(person_id__in=chunk):
+                self.points_of[point.person_id].append(point)
+
+    def _match(self, row) -> int | None:
+        """The id of the known person ``row`` describes: by email first, then by name at the organisation."""
+        for email in self._emails_of(row):
+            if email in self.person_by_email:
+                return self.person_by_email[email]
+        organisation = self.organisations.find(_cell(row, "organisation"))
+        if organisation is None:
+            return None
+        family_name = normalise_family_name(_cell(row, "family_name"))
+        return self.person_by_name.get((_name_key(_cell(row, "given_name"), family_name), organisation.pk))
+
     # One row.
 
     def get_instance(self, instance_loader, row):
         if self.is_empty(row):
             return None
-        person_id = None
-        for email in self._emails_of(row):
-            person_id = self.person_by_email.get(email)
-            if person_id:
-                break
-        if person_id is None:
-            organisation = self.organisations.find(_cell(row, "organisation"))
-            if organisation is not None:
-                family_name = normalise_family_name(_cell(row, "family_name"))
-                person_id = self.person_by_name.get((_name_key(_cell(row, "given_name"), family_name), organisation.pk))
+        person_id = self._match(row)
         if person_id is None:
             return None
-        return Person.objects.filter(pk=person_id).first()
+        if person_id not in self.people:  # Created by an earlier row of this file.
+            self.people[person_id] = Person.objects.filter(pk=person_id).first()
+        return self.people[person_id]
 
     @staticmethod
     def is_empty(row) -> bool:
@@ -245,6 +264,11 @@ class PersonResource(SpreadsheetResource):
             created=instance.pk is None, organisation=organisation, title=title, emails=emails, phones=phones
         )
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # The only unique field is the slug, which _new_slug() already made unique against the database and
+        # the file: skip the query per row that checking it again would cost.
+        super().validate_instance(instance, import_validation_errors, validate_unique=False)
+
     def _new_slug(self, given_name: str, family_name: str) -> str:
         base = slugify(f"{given_name} {family_name}")[:100] or "personne"
         slug, number = base, 1
@@ -258,19 +282,22 @@ class PersonResource(SpreadsheetResource):
         details = getattr(instance, "imported", None)
         if details is None:
             return
-        positions, points = [], []
-        if not details.created:
-            positions = list(instance.positions.all())
-            points = list(instance.contact_points.all())
+        if details.created:
+            self.positions_of[instance.pk], self.points_of[instance.pk] = [], []
+        elif instance.pk not in self.positions_of:
+            self.positions_of[instance.pk] = list(instance.positions.all())
+            self.points_of[instance.pk] = list(instance.contact_points.all())
+        positions, points = self.positions_of[instance.pk], self.points_of[instance.pk]
         if details.organisation is not None:
             current = [p for p in positions if p.organisation_id == details.organisation.pk and p.ended_on is None]
             if not any(position.title == details.title for position in current):
-                Position.objects.create(
+                position = Position.objects.create(
                     person=instance,
                     organisation=details.organisation,
                     title=details.title,
                     is_primary=not any(position.is_primary for position in positions),
                 )
+                positions.append(position)
             key = (_name_key(instance.given_name, instance.family_name), details.organisation.pk)
             self.person_by_name.setdefault(key, instance.pk)
         known_emails = {point.email for point in points if point.email}
@@ -302,6 +329,7 @@ class PersonResource(SpreadsheetResource):
                 has_phone = True
         # The values were validated with the row; the person's save already marked them for a search refresh.
         ContactPoint.objects.bulk_create(new_points)
+        points += new_points
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)

@@ -11,6 +11,7 @@ import re
 
 import phonenumbers
 from django.conf import settings
+from django.db import connection
 from django.db.models import Prefetch, Q
 
 from clusters.search import build_search_text, filter_words
@@ -103,6 +104,13 @@ def refresh_search_text(person_ids) -> None:
                 "contact_points",
             )
         )
-        for person in people:
-            person.search_text = person_search_text(person)
-        Person.objects.bulk_update(people, ["search_text"])
+        # One UPDATE per person, sent together (psycopg pipelines executemany): much cheaper to build than
+        # bulk_update()'s CASE over 500 ids, and the same on SQLite.
+        table = connection.ops.quote_name(Person._meta.db_table)
+        column = connection.ops.quote_name(Person._meta.get_field("search_text").column)
+        key = connection.ops.quote_name(Person._meta.pk.column)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET {column} = %s WHERE {key} = %s",  # noqa: S608 (names from the model, values bound)
+                [(person_search_text(person), person.pk) for person in people],
+            )

@@ -290,3 +290,31 @@ def test_importing_needs_the_add_and_change_permissions(client, user_with, organ
     assert import_page("add_person").status_code == 403
     assert import_page("add_person", "change_person").status_code == 200
     assert IMPORT_URL in client.get("/admin/contacts/person/").content.decode()
+
+
+def test_the_same_person_twice_in_a_file_is_one_person(organisations):
+    csv = (
+        "Prénom;Nom;Organisation;Fonction;E-mail;Portable\n"
+        "Ane;Etxeberria;Bihotz;Directrice;ane@bihotz.eus;\n"
+        "Ane;ETXEBERRIA;Bihotz;Directrice;ane@bihotz.eus;06 60 46 23 08\n"
+    )
+    result = people(csv.encode())
+    assert result.counts == {"new": 1, "update": 1, "skip": 0, "invalid": 0}
+    person = Person.objects.get()
+    assert person.positions.count() == 1
+    assert set(person.contact_points.values_list("medium", flat=True)) == {"email", "phone"}
+
+
+def test_a_50_megabyte_file_is_refused_at_once(db, tmp_path):
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as huge:
+        huge.truncate(50 * 1024 * 1024)
+    with pytest.raises(CommandError, match="Le fichier pèse 50,0.Mio"):
+        call_command("import_contacts", str(path))
+
+
+def test_the_admin_refuses_a_file_over_the_limit(admin_client, db, settings):
+    settings.IMPORT_MAX_BYTES = 100
+    response = upload(admin_client, IMPORT_URL, b"Nom\n" + b"Bou\n" * 100)
+    assert "sont refusés" in response.content.decode()
+    assert not Person.objects.exists()

@@ -17,10 +17,10 @@ ORGANISATIONS = ["Polepharma", "GIPSO", "Basque Health Cluster", "Leem", "Sanofi
 TITLES = ["Directrice générale", "Chargé de communication", "Responsable qualité", "Président", "Chef de projet"]
 
 
-def phone(prefix: str, number: int, randomiser: random.Random) -> str:
-    """A distinct French number per person: 05 or 06, then digits drawn from the row number."""
-    first, last = randomiser.randint(10, 99), randomiser.randint(10, 99)
-    return f"{prefix} {first} {number // 100 % 100:02d} {number % 100:02d} {last}"
+def phone(prefix: str, number: int) -> str:
+    """A distinct, valid French number per row: Bordeaux landlines (05 56) or mobiles (06 60)."""
+    digits = f"{number:06d}"
+    return f"{prefix} {digits[:2]} {digits[2:4]} {digits[4:]}"
 
 
 def sample(count: int, seed: int = 20261125) -> str:
@@ -37,8 +37,8 @@ def sample(count: int, seed: int = 20261125) -> str:
                 randomiser.choice(ORGANISATIONS),
                 randomiser.choice(TITLES),
                 f"contact{number}@example.org",
-                phone("05", number, randomiser),
-                phone("06", number, randomiser),
+                phone("05 56", number),
+                phone("06 60", number),
             ]
         )
     return out.getvalue()
