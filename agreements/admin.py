@@ -10,13 +10,16 @@ from collections import defaultdict
 
 from django import forms
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +37,7 @@ from clusters.models import Organisation
 from contacts.admin import OrganisationWithPeopleAdmin, PersonAdmin, PersonColumnMixin
 from contacts.models import ContactList, ContactListEntry, Person, PressContact, Tag
 
+from .ingestion import review_release, save_release
 from .models import Agreement, AgreementParty, PressRelease, Provenance, Quote, Signatory, Topic
 from .signals import TRACKED_APPS
 
@@ -303,6 +307,29 @@ class PressContactChoiceField(forms.ModelMultipleChoiceField):
         return f"{press_contact.person.full_name} — {press_contact.organisation.name}"
 
 
+INGEST_PERMISSIONS = [
+    "agreements.add_pressrelease",
+    "contacts.add_person",
+    "contacts.change_person",
+    "clusters.add_organisation",
+]
+
+
+class ReleaseTextForm(forms.Form):
+    text = forms.CharField(
+        label=_("Text of the release"),
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 24, "cols": 100}),
+        help_text=_(
+            "Paste the whole release, from its heading to its press contacts. Nothing is stored before you confirm."
+        ),
+    )
+
+    def clean_text(self):
+        # Browsers send line ends as CRLF; the release is kept with the plain line ends it was written with.
+        return self.cleaned_data["text"].replace("\r\n", "\n")
+
+
 @admin.register(PressRelease)
 class PressReleaseAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, admin.ModelAdmin):
     slug_prepopulated_from = ("title",)
@@ -325,9 +352,48 @@ class PressReleaseAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, admin.Mode
         (_("Created"), {"fields": ["created_at"], "classes": ["collapse"]}),
     ]
     inlines = [QuoteInline]
+    change_list_template = "admin/agreements/pressrelease/change_list.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("issuers")
+
+    def get_urls(self):
+        return [
+            path("ingest/", self.admin_site.admin_view(self.ingest_view), name="agreements_pressrelease_ingest"),
+            *super().get_urls(),
+        ]
+
+    def has_ingest_permission(self, request) -> bool:
+        return request.user.has_perms(INGEST_PERMISSIONS)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "has_ingest_permission": self.has_ingest_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def ingest_view(self, request):
+        """Paste a release, review what was found (new, matching, conflicting), then confirm to store it."""
+        if not self.has_ingest_permission(request):
+            raise PermissionDenied
+        form = ReleaseTextForm(request.POST or None)
+        review = None
+        if request.method == "POST" and form.is_valid():
+            review = review_release(form.cleaned_data["text"])
+            if "confirm" in request.POST and review.can_save:
+                release = save_release(review, user=request.user)
+                self.message_user(
+                    request,
+                    _("The release “%(release)s” was stored with what it adds.") % {"release": release},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:agreements_pressrelease_change", release.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Ingest a press release"),
+            "opts": self.opts,
+            "form": form,
+            "review": review,
+        }
+        return TemplateResponse(request, "admin/agreements/pressrelease/ingest.html", context)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "press_contacts":
