@@ -8,13 +8,15 @@ them: cross-app imports go one way, agreements → contacts → clusters.
 from collections.abc import Callable
 from typing import NamedTuple
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Count, Value, When
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
 from crm.imports import SpreadsheetImportMixin
@@ -22,6 +24,7 @@ from crm.merging import merge_action
 
 from .imports import OrganisationResource
 from .models import (
+    Due,
     KeyFigure,
     Membership,
     MembershipType,
@@ -32,7 +35,7 @@ from .models import (
     Site,
     Territory,
 )
-from .services import merge_organisations
+from .services import cancel_membership, mark_dues_paid, merge_organisations, renew_membership
 
 
 def admin_link(obj, text=None):
@@ -202,7 +205,7 @@ class MemberInline(admin.TabularInline):
 
     model = Membership
     fk_name = "cluster"
-    fields = ["member", "membership_type", "status", "started_on", "ended_on"]
+    fields = ["member", "membership_type", "started_on", "ended_on", "cancelled_on"]
     autocomplete_fields = ["member", "membership_type"]
     verbose_name = _("member")
     verbose_name_plural = _("members")
@@ -259,7 +262,7 @@ class OrganisationAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOn
 
     @admin.display(description=_("member of"))
     def member_of(self, organisation):
-        memberships = organisation.memberships_held.select_related("cluster").order_by("cluster__name")
+        memberships = organisation.memberships_held.select_related("cluster").with_status().order_by("cluster__name")
         return self.related_links(
             (membership, f"{membership.cluster.name} ({membership.get_status_display()})") for membership in memberships
         )
@@ -349,20 +352,62 @@ class MembershipTypeAdmin(admin.ModelAdmin):
         return admin_link(membership_type.cluster)
 
 
+class MembershipStatusFilter(admin.SimpleListFilter):
+    """Today's status, computed from the period's dates and dues (``Membership.objects.with_status``)."""
+
+    title = _("status today")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return Membership.Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Membership.Status.values:
+            return queryset.with_status().filter(status_on_day=self.value())
+        return queryset
+
+
+class DueInline(admin.TabularInline):
+    model = Due
+    fields = ["amount", "invoiced_on", "paid_on"]
+    extra = 0
+
+
 @admin.register(Membership)
 class MembershipAdmin(RecordSubtitleMixin, admin.ModelAdmin):
-    list_display = ["member_link", "cluster_link", "membership_type", "status", "started_on", "ended_on"]
-    list_display_links = ["status"]
-    list_filter = ["status", ("cluster", admin.RelatedOnlyFieldListFilter)]
+    list_display = [
+        "member_link",
+        "cluster_link",
+        "membership_type",
+        "period",
+        "status_today",
+        "started_on",
+        "ended_on",
+    ]
+    list_display_links = ["period"]
+    list_filter = [MembershipStatusFilter, "membership_type", ("cluster", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["member", "cluster", "membership_type"]
     search_fields = ["member__name", "member__acronym", "cluster__name", "cluster__acronym"]
     autocomplete_fields = ["cluster", "member", "membership_type"]
     ordering = ["cluster__name", "member__name", "-started_on"]
     list_per_page = 100
-    fields = ["cluster", "member", "membership_type", "status", "started_on", "ended_on", "notes"]
+    fields = ["cluster", "member", "membership_type", "started_on", "ended_on", "cancelled_on", "notes"]
+    inlines = [DueInline]
+    actions = ["renew", "mark_paid", "cancel"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_status()
 
     def record_subtitle(self, membership):
         return f"{membership.member.name} — {membership.cluster.name} ({membership.get_status_display()})"
+
+    @admin.display(description=_("period"))
+    def period(self, membership):
+        return str(membership)
+
+    @admin.display(description=_("status today"), ordering="status_on_day")
+    def status_today(self, membership):
+        return membership.get_status_display()
 
     @admin.display(description=_("member"), ordering="member__name")
     def member_link(self, membership):
@@ -371,6 +416,63 @@ class MembershipAdmin(RecordSubtitleMixin, admin.ModelAdmin):
     @admin.display(description=_("cluster"), ordering="cluster__name")
     def cluster_link(self, membership):
         return admin_link(membership.cluster)
+
+    @admin.action(description=_("Renew the selected memberships for a year"), permissions=["add"])
+    def renew(self, request, queryset):
+        renewed, refused = 0, []
+        for membership in queryset.select_related("cluster", "member", "membership_type"):
+            try:
+                renew_membership(membership=membership)
+            except ValidationError as error:
+                refused.append(f"{membership.member.name} ({membership}) : {' '.join(error.messages)}")
+            else:
+                renewed += 1
+        if renewed:
+            self.message_user(
+                request,
+                ngettext("%(count)s membership renewed.", "%(count)s memberships renewed.", renewed)
+                % {"count": renewed},
+                messages.SUCCESS,
+            )
+        for reason in refused:
+            self.message_user(request, reason, messages.WARNING)
+
+    @admin.action(description=_("Mark the dues of the selected memberships as paid today"), permissions=["change"])
+    def mark_paid(self, request, queryset):
+        paid = sum(mark_dues_paid(membership=membership) for membership in queryset)
+        self.message_user(
+            request, ngettext("%(count)s due marked paid.", "%(count)s dues marked paid.", paid) % {"count": paid}
+        )
+
+    @admin.action(description=_("Cancel the selected memberships from today"), permissions=["change"])
+    def cancel(self, request, queryset):
+        memberships = list(queryset.filter(cancelled_on__isnull=True))
+        for membership in memberships:
+            cancel_membership(membership=membership)
+        count = len(memberships)
+        self.message_user(
+            request,
+            ngettext("%(count)s membership cancelled.", "%(count)s memberships cancelled.", count) % {"count": count},
+        )
+
+
+@admin.register(Due)
+class DueAdmin(admin.ModelAdmin):
+    list_display = ["membership", "member_name", "cluster_name", "amount", "invoiced_on", "paid_on"]
+    list_filter = [("paid_on", admin.EmptyFieldListFilter), "invoiced_on"]
+    list_select_related = ["membership__member", "membership__cluster"]
+    search_fields = ["membership__member__name", "membership__cluster__name"]
+    autocomplete_fields = ["membership"]
+    ordering = ["-invoiced_on"]
+    fields = ["membership", "amount", "invoiced_on", "paid_on"]
+
+    @admin.display(description=_("member"), ordering="membership__member__name")
+    def member_name(self, due):
+        return due.membership.member.name
+
+    @admin.display(description=_("cluster"), ordering="membership__cluster__name")
+    def cluster_name(self, due):
+        return due.membership.cluster.name
 
 
 @admin.register(OrganisationRelation)

@@ -79,15 +79,31 @@ class MembershipSerializer(ModelRulesSerializer):
         queryset=MembershipType.objects.all(), required=False, allow_null=True
     )
 
+    status = serializers.ChoiceField(
+        choices=Membership.Status.choices,
+        read_only=True,
+        help_text=_("Status today, computed from the period's dates, its dues and its cancellation."),
+    )
+
     class Meta:
         model = Membership
-        fields = ["id", "cluster", "member", "membership_type", "status", "started_on", "ended_on", "notes"]
+        fields = [
+            "id",
+            "cluster",
+            "member",
+            "membership_type",
+            "status",
+            "started_on",
+            "ended_on",
+            "cancelled_on",
+            "notes",
+        ]
 
 
 class MembershipViewSet(viewsets.ModelViewSet):
     """An organisation's membership of a cluster or federation, over a period of time."""
 
-    queryset = Membership.objects.select_related("cluster", "member", "membership_type").order_by("pk")
+    queryset = Membership.objects.select_related("cluster", "member", "membership_type").with_status().order_by("pk")
     serializer_class = MembershipSerializer
     filterset_class = MembershipFilterSet
 

@@ -1,6 +1,5 @@
 import django_filters
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -51,13 +50,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
         return filter_folded(queryset, value, "name", "acronym", "city", "region", "other_names__name")
 
     def filter_member_of(self, queryset, name, value: Organisation):
-        members = (
-            Membership.objects.on(timezone.localdate())
-            .filter(cluster=value)
-            .exclude(status=Membership.Status.CANCELLED)
-            .values("member")
-        )
-        return queryset.filter(pk__in=members)
+        return queryset.filter(pk__in=Organisation.objects.members_of(value))
 
 
 def organisation_filter(label, help_text, **kwargs):
@@ -67,7 +60,9 @@ def organisation_filter(label, help_text, **kwargs):
 class MembershipFilterSet(django_filters.FilterSet):
     cluster = organisation_filter(_("Cluster"), _("Slug of the cluster or federation."))
     member = organisation_filter(_("Member"), _("Slug of the member organisation."))
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Membership.Status.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Membership.Status.choices, method="filter_status", help_text=_("Status today.")
+    )
     o = StableOrderingFilter(
         label=_("Sort by"),
         fields={"cluster__name": "cluster", "member__name": "member", "started_on": "since", "ended_on": "until"},
@@ -76,6 +71,9 @@ class MembershipFilterSet(django_filters.FilterSet):
     class Meta:
         model = Membership
         fields = []
+
+    def filter_status(self, queryset, name, value: str):
+        return queryset.with_status().filter(status_on_day=value)
 
 
 class OrganisationRelationFilterSet(django_filters.FilterSet):

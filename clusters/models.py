@@ -1,8 +1,13 @@
 """Organisations, how they relate to each other over time, and what they state about themselves."""
 
+import datetime
+
+from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -46,11 +51,25 @@ class OrganisationQuerySet(models.QuerySet):
     def clusters(self):
         return self.filter(kind=Organisation.Kind.CLUSTER)
 
+    def members_of(self, cluster, on: datetime.date | None = None):
+        """The organisations that are members of ``cluster`` on ``on`` (today by default): one of their
+        membership periods is current or in its grace period."""
+        return self.filter(pk__in=Membership.objects.filter(cluster=cluster).active_on(on).values("member"))
+
     def listing(self):
-        """Organisations with what a list row shows: how many people work there, how many members it has."""
+        """Organisations with what a list row shows: how many people work there, how many members it has
+        today."""
+        members = (
+            Membership.objects.filter(cluster=OuterRef("pk"))
+            .active_on()
+            .order_by()
+            .values("cluster")
+            .annotate(count=models.Count("member", distinct=True))
+            .values("count")
+        )
         return self.annotate(
             people_count=models.Count("positions__person", distinct=True),
-            member_count=models.Count("memberships", distinct=True),
+            member_count=Coalesce(Subquery(members), 0),
         )
 
     def for_page(self):
@@ -63,11 +82,15 @@ class OrganisationQuerySet(models.QuerySet):
             models.Prefetch("key_figures", queryset=KeyFigure.objects.prefetch_related("source_organisations")),
             models.Prefetch(
                 "memberships",
-                queryset=Membership.objects.select_related("member", "membership_type").order_by("member__name"),
+                queryset=Membership.objects.select_related("member", "membership_type")
+                .with_status()
+                .order_by("member__name"),
             ),
             models.Prefetch(
                 "memberships_held",
-                queryset=Membership.objects.select_related("cluster", "membership_type").order_by("cluster__name"),
+                queryset=Membership.objects.select_related("cluster", "membership_type")
+                .with_status()
+                .order_by("cluster__name"),
             ),
             models.Prefetch("relations_from", queryset=OrganisationRelation.objects.select_related("target")),
             models.Prefetch("relations_to", queryset=OrganisationRelation.objects.select_related("source")),
@@ -406,12 +429,62 @@ class MembershipType(models.Model):
         return self.name
 
 
+def membership_status(day: datetime.date) -> Case:
+    """The status of each membership period on ``day``, as a database expression.
+
+    The same rules as ``Membership.status_on``, in the same order: cancelled from the day it was
+    cancelled; pending before it starts, or while a due invoiced by then is unpaid; in its grace period
+    for ``MEMBERSHIP_GRACE_DAYS`` days after it ends; expired after that; current otherwise.
+    """
+    expired_before = day - datetime.timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
+    unpaid = Due.objects.filter(membership=OuterRef("pk"), invoiced_on__lte=day).filter(
+        Q(paid_on__isnull=True) | Q(paid_on__gt=day)
+    )
+    Status = Membership.Status
+    return Case(
+        When(cancelled_on__lte=day, then=Value(Status.CANCELLED)),
+        When(started_on__gt=day, then=Value(Status.PENDING)),
+        When(ended_on__lt=expired_before, then=Value(Status.EXPIRED)),
+        When(ended_on__lt=day, then=Value(Status.GRACE)),
+        When(Exists(unpaid), then=Value(Status.PENDING)),
+        default=Value(Status.CURRENT),
+        output_field=models.CharField(),
+    )
+
+
+class DueQuerySet(models.QuerySet):
+    def unpaid(self):
+        """Dues not paid yet, of memberships that were not cancelled."""
+        return self.filter(paid_on__isnull=True, membership__cancelled_on__isnull=True)
+
+
 class MembershipQuerySet(models.QuerySet):
     def on(self, day):
-        """Memberships that cover ``day``."""
+        """Membership periods whose dates cover ``day``, whatever their status."""
         return self.filter(Q(started_on__isnull=True) | Q(started_on__lte=day)).filter(
             Q(ended_on__isnull=True) | Q(ended_on__gte=day)
         )
+
+    def with_status(self, day: datetime.date | None = None):
+        """Each period with its status on ``day`` (today by default) as ``status_on_day``."""
+        day = day or timezone.localdate()
+        return self.annotate(status_on_day=membership_status(day))
+
+    def active_on(self, day: datetime.date | None = None):
+        """The periods that make their organisation a member on ``day``: current, or in their grace period."""
+        return self.with_status(day).filter(status_on_day__in=[Membership.Status.CURRENT, Membership.Status.GRACE])
+
+    def renewals_due(self, *, within_days: int, today: datetime.date | None = None):
+        """Periods ending within ``within_days`` days from ``today``, neither cancelled nor renewed yet."""
+        today = today or timezone.localdate()
+        renewed = Membership.objects.filter(
+            cluster=OuterRef("cluster"), member=OuterRef("member"), started_on__gt=OuterRef("started_on")
+        )
+        return self.filter(
+            cancelled_on__isnull=True,
+            ended_on__gte=today,
+            ended_on__lte=today + datetime.timedelta(days=within_days),
+        ).exclude(Exists(renewed))
 
 
 class Membership(models.Model):
@@ -447,13 +520,6 @@ class Membership(models.Model):
         blank=True,
         help_text=_("The kind of membership, among those the cluster offers."),
     )
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=Status.choices,
-        default=Status.CURRENT,
-        help_text=_("Where the membership stands."),
-    )
     started_on = models.DateField(
         _("since"), null=True, blank=True, help_text=_("Date the membership began, when known.")
     )
@@ -462,6 +528,12 @@ class Membership(models.Model):
         null=True,
         blank=True,
         help_text=_("Date the membership ended or ends; empty while it runs with no end date."),
+    )
+    cancelled_on = models.DateField(
+        _("cancelled on"),
+        null=True,
+        blank=True,
+        help_text=_("Date the membership was cancelled: from that day it no longer counts."),
     )
     notes = models.TextField(_("notes"), blank=True, help_text=_("Anything staff should know about this membership."))
 
@@ -492,7 +564,79 @@ class Membership(models.Model):
         ]
 
     def __str__(self):
-        return str(self.get_status_display())
+        if self.started_on and self.ended_on:
+            return _("from %(start)s to %(end)s") % {"start": self.started_on, "end": self.ended_on}
+        if self.started_on:
+            return _("since %(start)s") % {"start": self.started_on}
+        return str(_("membership"))
+
+    def status_on(self, day: datetime.date | None = None) -> str:
+        """The period's status on ``day`` (today by default); see ``membership_status``."""
+        day = day or timezone.localdate()
+        Status = self.Status
+        if self.cancelled_on and self.cancelled_on <= day:
+            return Status.CANCELLED
+        if self.started_on and day < self.started_on:
+            return Status.PENDING
+        if self.ended_on and day > self.ended_on:
+            grace_until = self.ended_on + datetime.timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
+            return Status.GRACE if day <= grace_until else Status.EXPIRED
+        if self.pk and any(due.is_unpaid_on(day) for due in self.dues.all()):
+            return Status.PENDING
+        return Status.CURRENT
+
+    @property
+    def status(self) -> str:
+        """Today's status: read from ``with_status()`` when the queryset computed it."""
+        computed = getattr(self, "status_on_day", None)
+        return computed if computed is not None else self.status_on()
+
+    def get_status_display(self) -> str:
+        return str(self.Status(self.status).label)
+
+
+class Due(models.Model):
+    """What a member owes for a membership period: invoiced on a date, paid (or not yet) on another."""
+
+    membership = models.ForeignKey(
+        Membership,
+        verbose_name=_("membership"),
+        related_name="dues",
+        on_delete=models.CASCADE,
+        help_text=_("The membership period the due is for."),
+    )
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2, help_text=_("In euros."))
+    invoiced_on = models.DateField(_("invoiced on"), help_text=_("Date the invoice was sent."))
+    paid_on = models.DateField(
+        _("paid on"), null=True, blank=True, help_text=_("Date the payment was received; empty while unpaid.")
+    )
+
+    objects = DueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["invoiced_on", "pk"]
+        verbose_name = _("due")
+        verbose_name_plural = _("dues")
+        constraints = [
+            FieldCheckConstraint(
+                field="amount",
+                condition=Q(amount__gte=0),
+                name="due_amount_not_negative",
+                violation_error_message=_("An amount cannot be negative."),
+            ),
+            FieldCheckConstraint(
+                field="paid_on",
+                condition=Q(paid_on__isnull=True) | Q(paid_on__gte=F("invoiced_on")),
+                name="due_paid_after_invoiced",
+                violation_error_message=_("A due cannot be paid before it is invoiced."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(amount)s € invoiced on %(date)s") % {"amount": self.amount, "date": self.invoiced_on}
+
+    def is_unpaid_on(self, day: datetime.date) -> bool:
+        return self.invoiced_on <= day and (self.paid_on is None or self.paid_on > day)
 
 
 class OrganisationRelation(models.Model):

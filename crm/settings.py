@@ -163,6 +163,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "crm.api_errors.exception_handler",
 }
 
+# Membership periods stay "in grace" (their organisation still a member) this many days after they end.
+MEMBERSHIP_GRACE_DAYS = int(os.environ.get("MEMBERSHIP_GRACE_DAYS", "30"))
+
 # Spreadsheet imports (crm.imports): the largest file accepted, and one transaction per import.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -298,12 +298,12 @@ def read(user_with):
 
 def test_memberships_filter_by_cluster_member_and_status_and_sort_by_date(read):
     first = MembershipFactory(started_on="2020-01-01")
-    second = MembershipFactory(cluster=first.cluster, started_on="2022-01-01", status="grace")
+    second = MembershipFactory(cluster=first.cluster, started_on="2022-01-01", cancelled_on="2023-01-01")
     other = MembershipFactory(started_on="2021-01-01")
     assert ids(read("memberships", cluster=first.cluster.slug, o="since")) == [first.pk, second.pk]
     assert ids(read("memberships", cluster=first.cluster.slug, o="-since")) == [second.pk, first.pk]
     assert ids(read("memberships", member=other.member.slug)) == [other.pk]
-    assert ids(read("memberships", status="grace")) == [second.pk]
+    assert ids(read("memberships", status="cancelled")) == [second.pk]
 
 
 def test_relations_filter_by_either_end_and_kind(read):

@@ -1,0 +1,179 @@
+"""Membership periods: their status from dates and dues, renewals, dues, who is a member on a given day."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from clusters.models import Due, Membership, Organisation
+from clusters.services import cancel_membership, mark_dues_paid, next_period_end, renew_membership
+from tests.factories import ClusterFactory, MembershipFactory, MembershipTypeFactory, OrganisationFactory
+
+D = datetime.date
+
+
+@pytest.fixture
+def period(db, settings):
+    settings.MEMBERSHIP_GRACE_DAYS = 30
+    return MembershipFactory(started_on=D(2024, 1, 1), ended_on=D(2024, 12, 31))
+
+
+def status(membership, day):
+    """The status on ``day``, checked to be the same computed in Python and by the database."""
+    in_python = Membership.objects.get(pk=membership.pk).status_on(day)
+    in_database = Membership.objects.with_status(day).get(pk=membership.pk).status_on_day
+    assert in_python == in_database, day
+    return in_python
+
+
+@pytest.mark.parametrize(
+    "day, expected",
+    [
+        (D(2023, 12, 31), "pending"),  # the day before it starts
+        (D(2024, 1, 1), "current"),  # its first day
+        (D(2024, 12, 31), "current"),  # its last day
+        (D(2025, 1, 1), "grace"),  # the day after it ends
+        (D(2025, 1, 30), "grace"),  # the 30th day of grace
+        (D(2025, 1, 31), "expired"),  # the day after
+    ],
+)
+def test_status_follows_the_dates_to_the_day(period, day, expected):
+    assert status(period, day) == expected
+
+
+def test_the_grace_period_is_a_setting(period, settings):
+    settings.MEMBERSHIP_GRACE_DAYS = 0
+    assert status(period, D(2025, 1, 1)) == "expired"
+
+
+def test_an_unpaid_due_makes_the_period_pending_until_the_day_it_is_paid(period):
+    due = Due.objects.create(membership=period, amount=Decimal("1200"), invoiced_on=D(2024, 1, 10))
+    assert status(period, D(2024, 1, 9)) == "current"  # not invoiced yet
+    assert status(period, D(2024, 1, 10)) == "pending"
+    due.paid_on = D(2024, 2, 1)
+    due.save()
+    assert status(period, D(2024, 1, 31)) == "pending"
+    assert status(period, D(2024, 2, 1)) == "current"
+
+
+def test_a_cancelled_period_is_cancelled_from_that_day(period):
+    cancel_membership(membership=period, on=D(2024, 6, 1))
+    assert status(period, D(2024, 5, 31)) == "current"
+    assert status(period, D(2024, 6, 1)) == "cancelled"
+    assert status(period, D(2025, 1, 10)) == "cancelled"  # no grace after a cancellation
+
+
+def test_a_period_without_dates_is_current(db):
+    assert status(MembershipFactory(), D(2024, 1, 1)) == "current"
+
+
+def test_renewal_creates_the_next_period_with_its_due(period):
+    period.membership_type = MembershipTypeFactory(cluster=period.cluster, annual_fee=Decimal("1500.00"))
+    period.save()
+    renewal = renew_membership(membership=period, today=D(2024, 12, 1))
+    assert (renewal.started_on, renewal.ended_on, renewal.membership_type) == (
+        D(2025, 1, 1),
+        D(2025, 12, 31),
+        period.membership_type,
+    )
+    assert list(renewal.dues.values_list("amount", "invoiced_on", "paid_on")) == [
+        (Decimal("1500.00"), D(2024, 12, 1), None)
+    ]
+    # The renewal is pending until paid, then current; the member stays a member across the change of year.
+    assert status(renewal, D(2025, 1, 1)) == "pending"
+    mark_dues_paid(membership=renewal, on=D(2024, 12, 20))
+    assert status(renewal, D(2025, 1, 1)) == "current"
+    with pytest.raises(ValidationError, match="déjà été renouvelée"):
+        renew_membership(membership=period)
+
+
+def test_what_cannot_be_renewed(db):
+    with pytest.raises(ValidationError, match="sans date de fin"):
+        renew_membership(membership=MembershipFactory(started_on=D(2024, 1, 1)))
+    cancelled = MembershipFactory(started_on=D(2024, 1, 1), ended_on=D(2024, 12, 31), cancelled_on=D(2024, 3, 1))
+    with pytest.raises(ValidationError, match="annulée"):
+        renew_membership(membership=cancelled)
+
+
+def test_a_period_starting_on_29_february_ends_on_28_february():
+    assert next_period_end(D(2024, 2, 29)) == D(2025, 2, 28)
+    assert next_period_end(D(2025, 3, 1)) == D(2026, 2, 28)
+    assert next_period_end(D(2027, 3, 1)) == D(2028, 2, 29)
+
+
+def test_members_of_a_cluster_on_a_given_day(db, settings):
+    settings.MEMBERSHIP_GRACE_DAYS = 30
+    cluster = ClusterFactory()
+    always, lapsed, cancelled, later, elsewhere = (OrganisationFactory() for _ in range(5))
+    MembershipFactory(cluster=cluster, member=always, started_on=D(2023, 1, 1), ended_on=D(2023, 12, 31))
+    renew_membership(membership=Membership.objects.get(member=always))
+    MembershipFactory(cluster=cluster, member=lapsed, started_on=D(2023, 1, 1), ended_on=D(2023, 12, 31))
+    MembershipFactory(cluster=cluster, member=cancelled, started_on=D(2023, 1, 1), cancelled_on=D(2023, 7, 1))
+    MembershipFactory(cluster=cluster, member=later, started_on=D(2024, 3, 1))
+    MembershipFactory(member=elsewhere, started_on=D(2020, 1, 1))
+
+    def members(day):
+        return set(Organisation.objects.members_of(cluster, on=day))
+
+    assert members(D(2023, 6, 30)) == {always, lapsed, cancelled}
+    assert members(D(2024, 1, 15)) == {always, lapsed}  # lapsed is in its grace period
+    assert members(D(2024, 2, 15)) == {always}
+    assert members(D(2024, 3, 1)) == {always, later}
+
+
+def test_unpaid_dues_and_renewals_due_soon(db):
+    soon = MembershipFactory(started_on=D(2024, 1, 1), ended_on=D(2024, 12, 31))
+    MembershipFactory(started_on=D(2024, 6, 1), ended_on=D(2025, 5, 31))  # ends later
+    renewed = MembershipFactory(started_on=D(2024, 1, 1), ended_on=D(2024, 12, 20))
+    renew_membership(membership=renewed, today=D(2024, 12, 1))
+    MembershipFactory(started_on=D(2024, 1, 1), ended_on=D(2024, 12, 15), cancelled_on=D(2024, 5, 1))
+    assert list(Membership.objects.renewals_due(within_days=60, today=D(2024, 12, 1))) == [soon]
+    assert list(Membership.objects.renewals_due(within_days=10, today=D(2024, 12, 1))) == []
+
+    unpaid = Due.objects.create(membership=soon, amount=100, invoiced_on=D(2024, 1, 5))
+    Due.objects.create(membership=soon, amount=100, invoiced_on=D(2023, 1, 5), paid_on=D(2023, 2, 1))
+    dropped = MembershipFactory(started_on=D(2024, 1, 1), cancelled_on=D(2024, 2, 1))
+    Due.objects.create(membership=dropped, amount=100, invoiced_on=D(2024, 1, 5))
+    assert list(Due.objects.unpaid()) == [unpaid]
+
+
+def test_a_due_cannot_be_paid_before_it_is_invoiced_nor_be_negative(db):
+    due = Due(membership=MembershipFactory(), amount=-1, invoiced_on=D(2024, 2, 1), paid_on=D(2024, 1, 1))
+    with pytest.raises(ValidationError) as error:
+        due.full_clean()
+    assert set(error.value.message_dict) == {"amount", "paid_on"}
+
+
+# The back office.
+
+CHANGELIST = "/admin/clusters/membership/"
+
+
+def test_the_admin_renews_marks_paid_and_cancels(admin_client, db):
+    fee = MembershipTypeFactory(annual_fee=Decimal("900"))
+    first = MembershipFactory(
+        cluster=fee.cluster, membership_type=fee, started_on=D(2024, 1, 1), ended_on=D(2024, 12, 31)
+    )
+    endless = MembershipFactory(started_on=D(2024, 1, 1))
+    selection = {"_selected_action": [first.pk, endless.pk]}
+    response = admin_client.post(CHANGELIST, {**selection, "action": "renew"}, follow=True)
+    page = response.content.decode()
+    assert "1 adhésion renouvelée." in page and "il n’y a rien à renouveler" in page
+    renewal = Membership.objects.get(started_on=D(2025, 1, 1))
+    assert renewal.dues.get().paid_on is None
+
+    admin_client.post(CHANGELIST, {"_selected_action": [renewal.pk], "action": "mark_paid"})
+    assert renewal.dues.get().paid_on is not None
+    admin_client.post(CHANGELIST, {"_selected_action": [endless.pk], "action": "cancel"})
+    endless.refresh_from_db()
+    assert endless.cancelled_on is not None
+
+
+def test_the_admin_filters_memberships_by_status_today_and_type(admin_client, db):
+    current = MembershipFactory(started_on=D(2020, 1, 1))
+    MembershipFactory(started_on=D(2020, 1, 1), ended_on=D(2020, 12, 31))
+    response = admin_client.get(CHANGELIST, {"status": "current"})
+    assert list(response.context["cl"].result_list) == [current]
+    assert "statut aujourd’hui" in response.content.decode()
+    assert admin_client.get(CHANGELIST, {"membership_type__id__exact": "1"}).status_code == 200
