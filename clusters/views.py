@@ -1,10 +1,12 @@
 from django.apps import apps
-from django.views.generic import DetailView
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView, ListView
 
 from crm.pages import FilteredListView, StaffPageMixin
+from crm.spreadsheets import table_response
 
 from .filters import OrganisationFilterSet
-from .models import Organisation
+from .models import Due, Membership, Organisation
 
 
 class OrganisationListView(FilteredListView):
@@ -51,3 +53,105 @@ class OrganisationDetailView(StaffPageMixin, DetailView):
             sources=sources,
             **kwargs,
         )
+
+
+LIST_FORMATS = ("csv", "xlsx")
+
+
+class MembershipListView(StaffPageMixin, ListView):
+    """A membership list (unpaid dues, renewals due) shown as a page or downloaded as CSV or XLSX
+    (``?format=csv``), with the same rows."""
+
+    paginate_by = 50
+    stem: str
+    sheet_title: str
+
+    def get(self, request, *args, **kwargs):
+        export_format = request.GET.get("format", "")
+        if export_format in LIST_FORMATS:
+            return table_response(
+                export_format=export_format,
+                header=[str(label) for label in self.header()],
+                rows=(self.cells(row) for row in self.get_queryset().iterator(chunk_size=1000)),
+                stem=self.stem,
+                sheet_title=str(self.sheet_title),
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("format", None)
+        return super().get_context_data(
+            section="organisations",
+            header=self.header(),
+            export_formats=LIST_FORMATS,
+            export_query=query.urlencode(),
+            **kwargs,
+        )
+
+
+class UnpaidDuesView(MembershipListView):
+    permission_required = ("clusters.view_due", "clusters.view_membership")
+    template_name = "clusters/unpaid_dues.html"
+    stem = "cotisations-impayees"
+    sheet_title = _("Unpaid dues")
+
+    def get_queryset(self):
+        return (
+            Due.objects.unpaid()
+            .select_related("membership__member", "membership__cluster", "membership__membership_type")
+            .order_by("invoiced_on", "membership__member__name", "pk")
+        )
+
+    def header(self):
+        return [_("Member"), _("Cluster"), _("Membership type"), _("Period"), _("Amount"), _("Invoiced on")]
+
+    def cells(self, due):
+        membership = due.membership
+        return [
+            membership.member.name,
+            membership.cluster.name,
+            membership.membership_type.name if membership.membership_type else "",
+            str(membership),
+            f"{due.amount:.2f}",
+            due.invoiced_on.isoformat(),
+        ]
+
+
+class RenewalsView(MembershipListView):
+    permission_required = "clusters.view_membership"
+    template_name = "clusters/renewals.html"
+    stem = "renouvellements"
+    sheet_title = _("Renewals due")
+    default_days = 60
+
+    def days(self) -> int:
+        try:
+            return min(max(int(self.request.GET.get("days", self.default_days)), 1), 366)
+        except ValueError:
+            return self.default_days
+
+    def get_queryset(self):
+        return (
+            Membership.objects.renewals_due(within_days=self.days())
+            .select_related("member", "cluster", "membership_type")
+            .order_by("ended_on", "member__name", "pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(days=self.days(), **kwargs)
+
+    def header(self):
+        return [_("Member"), _("Cluster"), _("Membership type"), _("Ends on"), _("Annual fee")]
+
+    def cells(self, membership):
+        membership_type = membership.membership_type
+        fee = membership_type.annual_fee if membership_type else None
+        return [
+            membership.member.name,
+            membership.cluster.name,
+            membership_type.name if membership_type else "",
+            membership.ended_on.isoformat(),
+            f"{fee:.2f}" if fee is not None else "",
+        ]

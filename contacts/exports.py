@@ -5,32 +5,19 @@ action. It writes an ``ExportLog`` row (who, when, which filters, how many rows)
 people in chunks so that memory stays flat however many rows there are.
 """
 
-import csv
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import phonenumbers
 import vobject
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+
+from crm import spreadsheets
 
 from .models import ContactPoint, ExportLog
 
 CHUNK_SIZE = 1000
-
-# A spreadsheet reads a cell starting with one of these as a formula (CSV/formula injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: str) -> str:
-    """The value, prefixed with a quote if a spreadsheet would take it for a formula."""
-    if value and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True)
@@ -102,43 +89,12 @@ def rows(people) -> Iterator[ExportRow]:
         yield ExportRow.from_person(person)
 
 
-class _Echo:
-    """A file-like object whose ``write`` hands the line back, for csv.writer in a streaming response."""
-
-    def write(self, value):
-        return value
-
-
 def csv_chunks(export_rows: Iterable[ExportRow]) -> Iterator[bytes]:
-    writer = csv.writer(_Echo(), delimiter=";")
-    # The byte-order mark makes Excel read the file as UTF-8, accents included.
-    yield "\ufeff".encode()
-    yield writer.writerow(header()).encode()
-    for row in export_rows:
-        yield writer.writerow([neutralise(cell) for cell in row.cells()]).encode()
+    return spreadsheets.csv_chunks(header(), (row.cells() for row in export_rows))
 
 
 def xlsx_file(export_rows: Iterable[ExportRow]):
-    """A temporary file holding the workbook; openpyxl's write-only mode keeps rows out of memory."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Contacts"))
-    sheet.append(header())
-    for row in export_rows:
-        sheet.append([_text_cell(sheet, value) for value in row.cells()])
-    output = tempfile.TemporaryFile()
-    workbook.save(output)
-    output.seek(0)
-    return output
-
-
-def _text_cell(sheet, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    # Always text, never a formula; a risky value also gets Excel's own "text" mark (the hidden quote
-    # prefix), so a user who edits the cell does not turn it into a formula either.
-    cell.data_type = "s"
-    if value.startswith(FORMULA_TRIGGERS):
-        cell.quotePrefix = True
-    return cell
+    return spreadsheets.xlsx_file(_("Contacts"), header(), (row.cells() for row in export_rows))
 
 
 _VCARD_PHONE_TYPES = {
@@ -173,7 +129,7 @@ def vcard_chunks(export_rows: Iterable[ExportRow]) -> Iterator[bytes]:
 
 
 def export_filename(extension: str) -> str:
-    return f"contacts-{timezone.localtime():%Y-%m-%d-%H%M}.{extension}"
+    return spreadsheets.timestamped_filename("contacts", extension)
 
 
 def export_people(*, people, export_format: str, user, origin: str, filters: dict):
@@ -193,7 +149,7 @@ def export_people(*, people, export_format: str, user, origin: str, filters: dic
             xlsx_file(rows(people)),
             as_attachment=True,
             filename=export_filename("xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=spreadsheets.XLSX_CONTENT_TYPE,
         )
     elif export_format == ExportLog.Format.VCARD:
         response = StreamingHttpResponse(vcard_chunks(rows(people)), content_type="text/vcard; charset=utf-8")

@@ -186,7 +186,7 @@ CLUSTERS_CHANGELISTS = {
     Territory: (build_territories, 6),
     KeyFigure: (KeyFigureFactory.create_batch, 6),
     MembershipType: (MembershipTypeFactory.create_batch, 5),
-    Membership: (build_memberships, 6),
+    Membership: (build_memberships, 7),  # + the membership types of the "type" filter
     OrganisationRelation: (OrganisationRelationFactory.create_batch, 5),
 }
 

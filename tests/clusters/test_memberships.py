@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from clusters.models import Due, Membership, Organisation
 from clusters.services import cancel_membership, mark_dues_paid, next_period_end, renew_membership
@@ -177,3 +178,56 @@ def test_the_admin_filters_memberships_by_status_today_and_type(admin_client, db
     assert list(response.context["cl"].result_list) == [current]
     assert "statut aujourd’hui" in response.content.decode()
     assert admin_client.get(CHANGELIST, {"membership_type__id__exact": "1"}).status_code == 200
+
+
+# The lists of unpaid dues and renewals due.
+
+
+@pytest.fixture
+def lists(db):
+    today = timezone.localdate()
+    fee = MembershipTypeFactory(name="Adhérent", annual_fee=Decimal("1200"))
+    ending = MembershipFactory(
+        cluster=fee.cluster,
+        member=OrganisationFactory(name="=Pharma Formule"),
+        membership_type=fee,
+        started_on=today - datetime.timedelta(days=300),
+        ended_on=today + datetime.timedelta(days=20),
+    )
+    Due.objects.create(membership=ending, amount=Decimal("1200"), invoiced_on=today - datetime.timedelta(days=290))
+    MembershipFactory(started_on=today, ended_on=today + datetime.timedelta(days=200))
+    return ending
+
+
+def test_the_unpaid_dues_page_and_its_downloads(viewer_client, lists):
+    page = viewer_client.get("/organisations/memberships/unpaid-dues/")
+    html = page.content.decode()
+    assert "=Pharma Formule" in html and "1200,00 €" in html
+    csv = b"".join(viewer_client.get("/organisations/memberships/unpaid-dues/", {"format": "csv"}).streaming_content)
+    lines = csv.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Membre;Cluster;Type d’adhésion")
+    assert lines[1].startswith("'=Pharma Formule;")  # neutralised: never a formula
+    xlsx = viewer_client.get("/organisations/memberships/unpaid-dues/", {"format": "xlsx"})
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_the_renewals_page_takes_a_number_of_days(viewer_client, lists):
+    assert "=Pharma Formule" in viewer_client.get("/organisations/memberships/renewals/").content.decode()
+    assert "=Pharma Formule" not in viewer_client.get(
+        "/organisations/memberships/renewals/", {"days": "10"}
+    ).content.decode()
+    for days in ["abc", "-5", "100000", "\u00e9"]:
+        assert viewer_client.get("/organisations/memberships/renewals/", {"days": days}).status_code == 200
+    csv = b"".join(
+        viewer_client.get("/organisations/memberships/renewals/", {"format": "csv", "days": "30"}).streaming_content
+    )
+    assert "1200.00" in csv.decode("utf-8-sig")
+
+
+def test_the_membership_lists_need_their_view_permissions(client, user_with, lists):
+    client.force_login(user_with())
+    user = user_with()
+    user.user_permissions.clear()
+    client.force_login(user)
+    assert client.get("/organisations/memberships/unpaid-dues/").status_code == 403
+    assert client.get("/organisations/memberships/renewals/").status_code == 403
