@@ -213,9 +213,10 @@ def test_the_unpaid_dues_page_and_its_downloads(viewer_client, lists):
 
 def test_the_renewals_page_takes_a_number_of_days(viewer_client, lists):
     assert "=Pharma Formule" in viewer_client.get("/organisations/memberships/renewals/").content.decode()
-    assert "=Pharma Formule" not in viewer_client.get(
-        "/organisations/memberships/renewals/", {"days": "10"}
-    ).content.decode()
+    assert (
+        "=Pharma Formule"
+        not in viewer_client.get("/organisations/memberships/renewals/", {"days": "10"}).content.decode()
+    )
     for days in ["abc", "-5", "100000", "\u00e9"]:
         assert viewer_client.get("/organisations/memberships/renewals/", {"days": days}).status_code == 200
     csv = b"".join(
