@@ -5,7 +5,7 @@ from django_countries import countries
 
 from crm.filters import SlugChoiceFilter, StableOrderingFilter
 
-from .models import KeyFigure, Membership, Organisation, OrganisationRelation, Sector, Site
+from .models import KeyFigure, Membership, MembershipType, Organisation, OrganisationRelation, Sector, Site
 from .search import filter_folded
 
 
@@ -106,3 +106,41 @@ class KeyFigureFilterSet(django_filters.FilterSet):
     class Meta:
         model = KeyFigure
         fields = []
+
+
+class ClusterMemberFilterSet(django_filters.FilterSet):
+    """The members table of a cluster's page: its membership periods, by today's status, type, region of
+    the member and start date."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Membership.Status.choices, method="filter_status", empty_label=_("Any status")
+    )
+    type = django_filters.ModelChoiceFilter(
+        label=_("Type"), queryset=MembershipType.objects.none(), to_field_name="slug", field_name="membership_type"
+    )
+    region = django_filters.ChoiceFilter(label=_("Region"), choices=(), field_name="member__region")
+    since = django_filters.DateFilter(
+        label=_("Member since"),
+        field_name="started_on",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    class Meta:
+        model = Membership
+        fields = []
+
+    def __init__(self, data=None, *args, cluster, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters["type"].queryset = MembershipType.objects.filter(cluster=cluster)
+        regions = (
+            Organisation.objects.filter(memberships_held__cluster=cluster)
+            .exclude(region="")
+            .order_by("region")
+            .values_list("region", flat=True)
+            .distinct()
+        )
+        self.filters["region"].extra["choices"] = [(region, region) for region in regions]
+
+    def filter_status(self, queryset, name, value: str):
+        return queryset.filter(status_on_day=value)

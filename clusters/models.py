@@ -81,12 +81,6 @@ class OrganisationQuerySet(models.QuerySet):
             models.Prefetch("territories", queryset=Territory.objects.select_related("through")),
             models.Prefetch("key_figures", queryset=KeyFigure.objects.prefetch_related("source_organisations")),
             models.Prefetch(
-                "memberships",
-                queryset=Membership.objects.select_related("member", "membership_type")
-                .with_status()
-                .order_by("member__name"),
-            ),
-            models.Prefetch(
                 "memberships_held",
                 queryset=Membership.objects.select_related("cluster", "membership_type")
                 .with_status()

@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
@@ -5,7 +7,7 @@ from django.views.generic import DetailView, ListView
 from crm.pages import FilteredListView, StaffPageMixin
 from crm.spreadsheets import table_response
 
-from .filters import OrganisationFilterSet
+from .filters import ClusterMemberFilterSet, OrganisationFilterSet
 from .models import Due, Membership, Organisation
 
 
@@ -51,8 +53,32 @@ class OrganisationDetailView(StaffPageMixin, DetailView):
             current_positions=[position for position in positions if position.is_current],
             past_positions=[position for position in positions if not position.is_current],
             sources=sources,
+            **self.members_context(organisation),
             **kwargs,
         )
+
+    def members_context(self, organisation) -> dict:
+        """A cluster's members table, filtered as the query string asks, with today's figures."""
+        periods = (
+            Membership.objects.filter(cluster=organisation)
+            .select_related("member", "membership_type")
+            .with_status()
+            .order_by("member__name", "-started_on")
+        )
+        statuses = Counter(periods.values_list("status_on_day", flat=True))
+        if not statuses and organisation.kind != Organisation.Kind.CLUSTER:
+            return {}
+        filterset = ClusterMemberFilterSet(self.request.GET, queryset=periods, cluster=organisation)
+        members = filterset.qs if filterset.is_valid() else periods.none()
+        return {
+            "member_filter": filterset,
+            "member_periods": members,
+            "member_figures": [
+                (status.label, statuses.get(status.value, 0), status.value) for status in Membership.Status
+            ],
+            "member_count": Organisation.objects.members_of(organisation).count(),
+            "export_formats": [("csv", "CSV"), ("xlsx", "XLSX"), ("vcf", "vCard")],
+        }
 
 
 LIST_FORMATS = ("csv", "xlsx")

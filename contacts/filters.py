@@ -60,6 +60,12 @@ class PersonFilterSet(django_filters.FilterSet):
     organisation = SlugChoiceFilter(
         label=_("Organisation"), queryset=Organisation.objects.order_by("name"), method="filter_organisation"
     )
+    member_of = SlugChoiceFilter(
+        label=_("At a member of the cluster"),
+        queryset=Organisation.objects.clusters().order_by("name"),
+        method="filter_member_of",
+        help_text=_("Slug of a cluster: the people of its member organisations today."),
+    )
     kind = django_filters.ChoiceFilter(
         label=_("Kind of organisation"), choices=Organisation.Kind.choices, method="filter_organisation_kind"
     )
@@ -112,6 +118,9 @@ class PersonFilterSet(django_filters.FilterSet):
 
     def filter_organisation(self, queryset, name, value: Organisation):
         return queryset.working_at(Organisation.objects.filter(pk=value.pk))
+
+    def filter_member_of(self, queryset, name, value: Organisation):
+        return queryset.working_at(Organisation.objects.members_of(value))
 
     def filter_organisation_kind(self, queryset, name, value):
         return queryset.working_at(Organisation.objects.filter(kind=value))

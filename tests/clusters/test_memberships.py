@@ -232,3 +232,72 @@ def test_the_membership_lists_need_their_view_permissions(client, user_with, lis
     client.force_login(user)
     assert client.get("/organisations/memberships/unpaid-dues/").status_code == 403
     assert client.get("/organisations/memberships/renewals/").status_code == 403
+
+
+# A cluster's page: its members, with filters, figures and the export of their people.
+
+
+@pytest.fixture
+def cluster_with_members(db):
+    today = timezone.localdate()
+    cluster = ClusterFactory(slug="pole", name="Pôle")
+    founder = MembershipTypeFactory(cluster=cluster, slug="fondateur", name="Membre fondateur")
+    basque = OrganisationFactory(name="Bihotz", region="Euskadi")
+    MembershipFactory(cluster=cluster, member=basque, membership_type=founder, started_on=D(2013, 1, 1))
+    landes = OrganisationFactory(name="Labo des Landes", region="Nouvelle-Aquitaine")
+    MembershipFactory(cluster=cluster, member=landes, started_on=today - datetime.timedelta(days=400),
+                      ended_on=today - datetime.timedelta(days=100))  # fmt: skip
+    return cluster, basque, landes
+
+
+def test_a_cluster_page_shows_its_members_with_figures_and_filters(viewer_client, cluster_with_members):
+    cluster, basque, landes = cluster_with_members
+    html = viewer_client.get("/organisations/pole/").content.decode()
+    assert "<strong>1</strong> membre aujourd’hui" in html
+    assert "Bihotz" in html and "Labo des Landes" in html
+    assert ">Expirée</a> : 1" in html
+
+    def members(**params):
+        response = viewer_client.get("/organisations/pole/", params)
+        return [period.member.name for period in response.context["member_periods"]]
+
+    assert members(status="expired") == ["Labo des Landes"]
+    assert members(type="fondateur") == ["Bihotz"]
+    assert members(region="Euskadi") == ["Bihotz"]
+    assert members(since="2020-01-01") == ["Labo des Landes"]
+    assert members(region="Atlantide") == []  # not a choice: the form says so, the page still answers
+    assert viewer_client.get("/organisations/pole/", {"since": "pas une date"}).status_code == 200
+
+
+def test_the_people_of_a_clusters_members_are_one_click_away(exporter_client, cluster_with_members):
+    from tests.factories import PositionFactory
+
+    cluster, basque, landes = cluster_with_members
+    PositionFactory(organisation=basque, person__family_name="Etxeberria")
+    PositionFactory(organisation=landes, person__family_name="Dupuy")
+    html = exporter_client.get("/organisations/pole/").content.decode()
+    assert "/contacts/export/?member_of=pole&amp;format=csv" in html
+    csv = b"".join(exporter_client.get("/contacts/export/", {"member_of": "pole", "format": "csv"}).streaming_content)
+    assert "Etxeberria" in csv.decode("utf-8-sig") and "Dupuy" not in csv.decode("utf-8-sig")
+
+
+def test_a_cluster_page_with_three_hundred_members_reads_a_fixed_number_of_queries(
+    viewer_client, db, django_assert_max_num_queries
+):
+    cluster = ClusterFactory(slug="grand-pole")
+    member_type = MembershipTypeFactory(cluster=cluster)
+    for index in range(300):
+        membership = MembershipFactory(
+            cluster=cluster,
+            member=OrganisationFactory(region=["Euskadi", "Occitanie", "Normandie"][index % 3]),
+            membership_type=member_type,
+            started_on=D(2020, 1, 1) + datetime.timedelta(days=index),
+            ended_on=D(2030, 1, 1) if index % 4 else D(2021, 1, 1),
+        )
+        if index % 5 == 0:
+            Due.objects.create(membership=membership, amount=100, invoiced_on=D(2020, 1, 1))
+    with django_assert_max_num_queries(30):
+        response = viewer_client.get("/organisations/grand-pole/")
+    assert len(response.context["member_periods"]) == 300
+    figures = {value: count for _label, count, value in response.context["member_figures"]}
+    assert figures["expired"] == 75 and figures["pending"] == 45 and figures["current"] == 180
