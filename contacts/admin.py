@@ -23,7 +23,19 @@ from crm.merging import merge_action
 
 from .exports import export_people
 from .imports import PersonResource
-from .models import ContactList, ContactListEntry, ContactPoint, ExportLog, Person, Position, PressContact, Tag
+from .models import (
+    ContactList,
+    ContactListEntry,
+    ContactPoint,
+    Event,
+    EventEdition,
+    ExportLog,
+    Invitation,
+    Person,
+    Position,
+    PressContact,
+    Tag,
+)
 from .normalisation import normalise_email
 from .search import phone_number_searched
 from .services import merge_people
@@ -461,3 +473,39 @@ class ExportLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class EditionInline(admin.TabularInline):
+    model = EventEdition
+    fields = ["starts_on", "ends_on", "place", "venue"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["name", "acronym", "organised_since"]
+    search_fields = ["name", "acronym", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["organisers"]
+    fields = ["name", "acronym", "slug", "organisers", "organised_since", "description"]
+    inlines = [EditionInline]
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    fields = ["person", "answer", "attended"]
+    autocomplete_fields = ["person"]
+    extra = 0
+
+
+@admin.register(EventEdition)
+class EventEditionAdmin(admin.ModelAdmin):
+    list_display = ["event", "starts_on", "place"]
+    list_filter = ["event"]
+    list_select_related = ["event"]
+    search_fields = ["event__name", "event__acronym", "place"]
+    autocomplete_fields = ["event", "co_organisers"]
+    date_hierarchy = "starts_on"
+    fields = ["event", "starts_on", "ends_on", "place", "venue", "co_organisers"]
+    inlines = [InvitationInline]

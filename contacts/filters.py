@@ -10,7 +10,7 @@ from clusters.filters import organisation_countries, organisation_filter, organi
 from clusters.models import Organisation
 from crm.filters import SlugChoiceFilter, StableOrderingFilter
 
-from .models import ContactList, ContactPoint, Person, Position, PressContact, Tag
+from .models import ContactList, ContactPoint, EventEdition, Person, Position, PressContact, Tag
 
 
 class PersonOrderingFilter(django_filters.OrderingFilter):
@@ -89,6 +89,12 @@ class PersonFilterSet(django_filters.FilterSet):
     )
     has_phone = django_filters.BooleanFilter(
         label=_("Has a phone number"), method="filter_has_phone", widget=forms.CheckboxInput
+    )
+    invited_to = django_filters.ModelChoiceFilter(
+        label=_("Invited to"),
+        queryset=EventEdition.objects.select_related("event"),
+        field_name="invitations__edition",
+        help_text=_("Identifier of an event edition: the people invited to it."),
     )
     include_do_not_contact = django_filters.BooleanFilter(
         label=_("Include people who asked not to be contacted"),

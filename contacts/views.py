@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,8 +22,15 @@ from .duplicates import likely_duplicate_people
 from .exports import export_people
 from .filters import PersonFilterSet
 from .forms import ContactListForm
-from .models import ContactList, ExportLog, Person
-from .services import add_to_contact_list, create_contact_list, merge_people, remove_from_contact_list
+from .models import ContactList, Event, EventEdition, ExportLog, Person
+from .services import (
+    add_to_contact_list,
+    create_contact_list,
+    invite_people,
+    merge_people,
+    record_attendance,
+    remove_from_contact_list,
+)
 
 EXPORT_FORMATS = ExportLog.Format.choices
 
@@ -337,3 +344,94 @@ class MergeView(LoginRequiredMixin, View):
             % {"other": other_name, "keep": keep, "summary": report.summary()},
         )
         return redirect(keep.get_absolute_url())
+
+
+class EventListView(StaffPageMixin, ListView):
+    permission_required = "contacts.view_event"
+    template_name = "contacts/event_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Event.objects.prefetch_related("organisers").annotate(edition_count=Count("editions")).order_by("name")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(section="events", **kwargs)
+
+
+class EventDetailView(StaffPageMixin, DetailView):
+    permission_required = "contacts.view_event"
+    template_name = "contacts/event_detail.html"
+    queryset = Event.objects.prefetch_related(
+        "organisers",
+        Prefetch(
+            "editions",
+            queryset=EventEdition.objects.annotate(
+                invited_count=Count("invitations", distinct=True),
+                attended_count=Count("invitations", filter=Q(invitations__attended=True), distinct=True),
+            ),
+        ),
+    )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(section="events", **kwargs)
+
+
+class EditionDetailView(StaffPageMixin, DetailView):
+    """An edition with its invitation list: invite a contact list or the people of a directory search, note who
+    came, export the list through the directory's export."""
+
+    permission_required = "contacts.view_eventedition"
+    template_name = "contacts/edition_detail.html"
+    context_object_name = "edition"
+    change_permissions = ("contacts.add_invitation", "contacts.change_invitation")
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            EventEdition.objects.select_related("event").prefetch_related("co_organisers"),
+            pk=self.kwargs["pk"],
+            event__slug=self.kwargs["slug"],
+        )
+
+    def get_context_data(self, **kwargs):
+        edition = self.object
+        invitations = list(
+            edition.invitations.select_related("person").order_by("person__family_name", "person__given_name")
+        )
+        return super().get_context_data(
+            section="events",
+            invitations=invitations,
+            attended=sum(invitation.attended is True for invitation in invitations),
+            can_change=self.request.user.has_perms(self.change_permissions),
+            contact_lists=ContactList.objects.order_by("name"),
+            search_form=PersonFilterSet(QueryDict(), queryset=Person.objects.none()).form,
+            export_formats=EXPORT_FORMATS,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        self.object = edition = self.get_object()
+        if not request.user.has_perms(self.change_permissions):
+            raise PermissionDenied
+        action = request.POST.get("action")
+        if action == "invite_list":
+            contact_list = ContactList.objects.filter(slug=request.POST.get("contact_list", "")[:200]).first()
+            if contact_list is None:
+                return bad_request(request, _("Choose a contact list."), edition.get_absolute_url())
+            added = invite_people(edition=edition, people=contact_list.people.all())
+        elif action == "invite_search":
+            filterset = PersonFilterSet(request.POST, queryset=Person.objects.all())
+            if not filterset.is_valid():
+                return bad_request(request, _("The search is not valid."), edition.get_absolute_url())
+            added = invite_people(edition=edition, people=filterset.qs)
+        elif action == "attendance":
+            record_attendance(
+                edition=edition, attended_ids=[pk for pk in request.POST.getlist("attended") if pk.isdigit()]
+            )
+            messages.success(request, _("Attendance recorded."))
+            return redirect(edition.get_absolute_url())
+        else:
+            return bad_request(request, _("Unknown action."), edition.get_absolute_url())
+        messages.success(
+            request, ngettext("%(count)s person invited.", "%(count)s people invited.", added) % {"count": added}
+        )
+        return redirect(edition.get_absolute_url())

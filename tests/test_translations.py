@@ -12,6 +12,8 @@ from django.utils import translation
 # Words spelt the same in both languages: their French "translation" is the English word.
 SAME_IN_BOTH = {
     "slug",
+    "invitation",
+    "invitations",
     "format",
     "csv",
     "xlsx",

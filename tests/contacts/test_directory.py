@@ -302,8 +302,8 @@ def make_people(count):
 def test_directory_query_count_does_not_grow_with_rows(db, viewer_client, django_assert_num_queries, rows):
     make_people(rows)
     # session, user, user and group permissions; filter choices (organisations, clusters, regions, countries,
-    # lists, tags); count, people, positions, contact points, press roles.
-    with django_assert_num_queries(15):
+    # lists, tags, event editions); count, people, positions, contact points, press roles.
+    with django_assert_num_queries(16):
         response = viewer_client.get(URL, {"q": "affaires", "o": "organisation"})
     assert len(names(response)) == min(rows, 25)
 
