@@ -1,11 +1,14 @@
 from django.db.models import prefetch_related_objects
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
+from crm.charts import BarChart
 from crm.pages import FilteredListView, StaffPageMixin
 
 from .filters import AgreementFilterSet, PressReleaseFilterSet
 from .linking import link_names
 from .models import Agreement, PressRelease, Provenance
+from .statistics import agreements_per_year
 
 
 class AgreementListView(FilteredListView):
@@ -18,7 +21,10 @@ class AgreementListView(FilteredListView):
         return Agreement.objects.listing().order_by("-signed_on", "title")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(section="agreements", **kwargs)
+        context = super().get_context_data(section="agreements", **kwargs)
+        if not self.answers_results_only():
+            context["chart"] = BarChart(_("Agreements signed each year"), agreements_per_year(), _("Agreements"))
+        return context
 
 
 class AgreementDetailView(StaffPageMixin, DetailView):

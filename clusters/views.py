@@ -4,11 +4,13 @@ from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
+from crm.charts import BarChart
 from crm.pages import FilteredListView, StaffPageMixin
 from crm.spreadsheets import table_response
 
 from .filters import ClusterMemberFilterSet, OrganisationFilterSet
 from .models import Due, Membership, Organisation
+from .statistics import members_by_kind, members_by_region, members_over_time
 
 
 class OrganisationListView(FilteredListView):
@@ -77,6 +79,11 @@ class OrganisationDetailView(StaffPageMixin, DetailView):
                 (status.label, statuses.get(status.value, 0), status.value) for status in Membership.Status
             ],
             "member_count": Organisation.objects.members_of(organisation).count(),
+            "member_charts": [
+                BarChart(_("Members at the end of each year"), members_over_time(organisation), _("Members")),
+                BarChart(_("Members today by region"), members_by_region(organisation), _("Members")),
+                BarChart(_("Members today by kind"), members_by_kind(organisation), _("Members")),
+            ],
             "export_formats": [("csv", "CSV"), ("xlsx", "XLSX"), ("vcf", "vCard")],
         }
 

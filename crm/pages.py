@@ -19,10 +19,14 @@ class FilteredListView(StaffPageMixin, FilterView):
     paginate_by = 25
     results_template_name: str
 
-    def get_template_names(self):
+    def answers_results_only(self) -> bool:
+        """An htmx request from the search box gets the results alone. A history restore (the back button
+        after the cache was emptied) needs the whole page."""
         htmx = self.request.htmx
-        # A history restore (the back button after the cache was emptied) needs the whole page.
-        if htmx and not htmx.boosted and not htmx.history_restore_request:
+        return bool(htmx and not htmx.boosted and not htmx.history_restore_request)
+
+    def get_template_names(self):
+        if self.answers_results_only():
             return [self.results_template_name]
         return super().get_template_names()
 

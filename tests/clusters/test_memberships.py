@@ -296,8 +296,46 @@ def test_a_cluster_page_with_three_hundred_members_reads_a_fixed_number_of_queri
         )
         if index % 5 == 0:
             Due.objects.create(membership=membership, amount=100, invoiced_on=D(2020, 1, 1))
-    with django_assert_max_num_queries(30):
+    # The chart of members over time costs one query per year it shows (ten at most): not one per member.
+    with django_assert_max_num_queries(40):
         response = viewer_client.get("/organisations/grand-pole/")
     assert len(response.context["member_periods"]) == 300
     figures = {value: count for _label, count, value in response.context["member_figures"]}
     assert figures["expired"] == 75 and figures["pending"] == 45 and figures["current"] == 180
+
+
+# The charts.
+
+
+def test_members_over_time_by_region_and_by_kind(db, settings):
+    from clusters.statistics import members_by_kind, members_by_region, members_over_time
+
+    settings.MEMBERSHIP_GRACE_DAYS = 0
+    cluster = ClusterFactory()
+    basque = OrganisationFactory(region="Euskadi", kind="company")
+    landes = OrganisationFactory(region="", kind="research_education")
+    MembershipFactory(cluster=cluster, member=basque, started_on=D(2019, 6, 1))
+    MembershipFactory(cluster=cluster, member=landes, started_on=D(2020, 1, 1), ended_on=D(2021, 6, 30))
+    today = D(2022, 3, 1)
+    assert members_over_time(cluster, today=today) == [("2019", 1), ("2020", 2), ("2021", 1), ("2022", 1)]
+    assert members_over_time(cluster, today=today, years=2) == [("2021", 1), ("2022", 1)]
+    assert members_by_region(cluster, today=D(2020, 6, 1)) == [("Euskadi", 1), ("Inconnue", 1)]
+    assert members_by_kind(cluster, today=D(2020, 6, 1)) == [("Entreprise", 1), ("Recherche et enseignement", 1)]
+    assert members_over_time(ClusterFactory()) == []
+
+
+def test_agreements_per_year_counts_years_without_any(db):
+    from agreements.statistics import agreements_per_year
+    from tests.factories import AgreementFactory
+
+    for signed_on in [D(2013, 5, 1), D(2016, 1, 1), D(2016, 9, 1), None]:
+        AgreementFactory(signed_on=signed_on, status="draft" if signed_on is None else "signed")
+    assert agreements_per_year() == [("2013", 1), ("2014", 0), ("2015", 0), ("2016", 2)]
+
+
+def test_charts_are_svg_with_their_figures_as_a_table(viewer_client, seed):
+    html = viewer_client.get("/agreements/").content.decode()
+    assert '<svg viewBox="0 0 480 240" role="img"' in html
+    assert "Conventions signées chaque année — 2020: 1; 2021: 0; 2022: 1" in html
+    assert '<table class="chart-data">' in html and '<th scope="row">2021</th><td>0</td>' in html
+    assert 'x="' in html and ',' not in html.split('<rect class="chart-bar" x="')[1].split('"')[0]  # not localised
