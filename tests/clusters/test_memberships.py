@@ -338,4 +338,4 @@ def test_charts_are_svg_with_their_figures_as_a_table(viewer_client, seed):
     assert '<svg viewBox="0 0 480 240" role="img"' in html
     assert "Conventions signées chaque année — 2020: 1; 2021: 0; 2022: 1" in html
     assert '<table class="chart-data">' in html and '<th scope="row">2021</th><td>0</td>' in html
-    assert 'x="' in html and ',' not in html.split('<rect class="chart-bar" x="')[1].split('"')[0]  # not localised
+    assert 'x="' in html and "," not in html.split('<rect class="chart-bar" x="')[1].split('"')[0]  # not localised
