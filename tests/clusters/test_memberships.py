@@ -339,3 +339,12 @@ def test_charts_are_svg_with_their_figures_as_a_table(viewer_client, seed):
     assert "Conventions signées chaque année — 2020: 1; 2021: 0; 2022: 1" in html
     assert '<table class="chart-data">' in html and '<th scope="row">2021</th><td>0</td>' in html
     assert 'x="' in html and "," not in html.split('<rect class="chart-bar" x="')[1].split('"')[0]  # not localised
+
+
+@pytest.mark.parametrize("slug", ["polepharma", "gipso", "basque-health-cluster", "leem"])
+def test_every_cluster_page_of_the_seed_renders_its_members_section(seed, viewer_client, slug):
+    response = viewer_client.get(f"/organisations/{slug}/")
+    assert response.status_code == 200
+    if Organisation.objects.get(slug=slug).kind == "cluster":
+        assert 'id="members"' in response.content.decode()
+        assert "Pas encore de données." in response.content.decode()  # the releases name no member
