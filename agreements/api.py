@@ -1,11 +1,12 @@
 """The agreements app in the REST API: agreements with their parties and signatories, press releases."""
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 
 from clusters.api import organisation_field
 from contacts.api import person_field
 from crm.api import DescribedSerializer, ModelRulesSerializer, SlugRelation
+from crm.api_views import RecordViewSet
 
 from .filters import AgreementFilterSet, AgreementPartyFilterSet, PressReleaseFilterSet, SignatoryFilterSet
 from .models import Agreement, AgreementParty, PressRelease, Quote, Signatory, Topic
@@ -66,7 +67,7 @@ class AgreementSerializer(ModelRulesSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class AgreementViewSet(viewsets.ModelViewSet):
+class AgreementViewSet(RecordViewSet):
     """Agreements between organisations, with their parties and signatories (edited through their own
     endpoints)."""
 
@@ -87,7 +88,7 @@ class AgreementPartyWriteSerializer(ModelRulesSerializer):
         fields = ["id", "agreement", "organisation", "role", "name_as_written"]
 
 
-class AgreementPartyViewSet(viewsets.ModelViewSet):
+class AgreementPartyViewSet(RecordViewSet):
     """The organisations party to an agreement."""
 
     queryset = AgreementParty.objects.select_related("agreement", "organisation").order_by("pk")
@@ -105,7 +106,7 @@ class SignatoryWriteSerializer(ModelRulesSerializer):
         fields = ["id", "agreement", "person", "organisation", "title_at_signing"]
 
 
-class SignatoryViewSet(viewsets.ModelViewSet):
+class SignatoryViewSet(RecordViewSet):
     """Who signed an agreement, for which party, with which title."""
 
     queryset = Signatory.objects.select_related("agreement", "person", "organisation").order_by("pk")
@@ -148,7 +149,7 @@ class PressReleaseSerializer(ModelRulesSerializer):
         read_only_fields = ["created_at"]
 
 
-class PressReleaseViewSet(viewsets.ModelViewSet):
+class PressReleaseViewSet(RecordViewSet):
     """Press releases, kept verbatim as the source of the facts taken from them."""
 
     serializer_class = PressReleaseSerializer

@@ -2,9 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 
 from crm.api import ModelRulesSerializer, SlugRelation
+from crm.api_views import RecordViewSet
 
 from .filters import (
     KeyFigureFilterSet,
@@ -62,7 +63,7 @@ class OrganisationSerializer(ModelRulesSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class OrganisationViewSet(viewsets.ModelViewSet):
+class OrganisationViewSet(RecordViewSet):
     """Organisations: clusters, federations, companies, public bodies, research and education."""
 
     queryset = Organisation.objects.prefetch_related("sectors", "other_names").order_by("name", "pk")
@@ -100,7 +101,7 @@ class MembershipSerializer(ModelRulesSerializer):
         ]
 
 
-class MembershipViewSet(viewsets.ModelViewSet):
+class MembershipViewSet(RecordViewSet):
     """An organisation's membership of a cluster or federation, over a period of time."""
 
     queryset = Membership.objects.select_related("cluster", "member", "membership_type").with_status().order_by("pk")
@@ -117,7 +118,7 @@ class OrganisationRelationSerializer(ModelRulesSerializer):
         fields = ["id", "source", "kind", "target", "started_on", "started_on_precision", "ended_on", "description"]
 
 
-class OrganisationRelationViewSet(viewsets.ModelViewSet):
+class OrganisationRelationViewSet(RecordViewSet):
     """Relations between organisations over time: network or branch, partnership, subsidiary."""
 
     queryset = OrganisationRelation.objects.select_related("source", "target").order_by("pk")
@@ -136,7 +137,7 @@ class SiteSerializer(ModelRulesSerializer):
         fields = ["id", "organisation", "name", "kind", "address", "city", "region", "country"]
 
 
-class SiteViewSet(viewsets.ModelViewSet):
+class SiteViewSet(RecordViewSet):
     """Places an organisation works from: head office, antennas, establishments."""
 
     queryset = Site.objects.select_related("organisation").order_by("pk")
@@ -165,7 +166,7 @@ class KeyFigureSerializer(ModelRulesSerializer):
         ]
 
 
-class KeyFigureViewSet(viewsets.ModelViewSet):
+class KeyFigureViewSet(RecordViewSet):
     """Figures an organisation states about itself or its sector, with their year and source."""
 
     queryset = KeyFigure.objects.select_related("organisation").prefetch_related("source_organisations").order_by("pk")

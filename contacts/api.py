@@ -2,12 +2,13 @@
 
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.serializerfields import PhoneNumberField
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from clusters.api import organisation_field
 from crm.api import DescribedSerializer, ModelRulesSerializer, SlugRelation, SortableCursorPagination
+from crm.api_views import RecordViewSet
 
 from .exports import export_people
 from .filters import (
@@ -95,7 +96,7 @@ class PersonSerializer(ModelRulesSerializer):
         return super().to_representation(instance)
 
 
-class PersonViewSet(viewsets.ModelViewSet):
+class PersonViewSet(RecordViewSet):
     """People, with their current positions and contact points. ``q`` searches as the directory does."""
 
     serializer_class = PersonSerializer
@@ -132,7 +133,7 @@ class PositionSerializer(ModelRulesSerializer):
         fields = ["id", "person", "organisation", "title", "started_on", "ended_on", "is_primary"]
 
 
-class PositionViewSet(viewsets.ModelViewSet):
+class PositionViewSet(RecordViewSet):
     """A title a person holds at an organisation, over a period of time."""
 
     queryset = Position.objects.select_related("person", "organisation").order_by("pk")
@@ -149,7 +150,7 @@ class ContactPointSerializer(ModelRulesSerializer):
         fields = ["id", "person", "medium", "kind", "email", "phone", "is_primary", "label"]
 
 
-class ContactPointViewSet(viewsets.ModelViewSet):
+class ContactPointViewSet(RecordViewSet):
     """Email addresses and phone numbers."""
 
     queryset = ContactPoint.objects.select_related("person").order_by("pk")
@@ -166,7 +167,7 @@ class PressContactSerializer(ModelRulesSerializer):
         fields = ["id", "person", "organisation", "started_on", "ended_on", "notes"]
 
 
-class PressContactViewSet(viewsets.ModelViewSet):
+class PressContactViewSet(RecordViewSet):
     """People acting as press contact for an organisation."""
 
     queryset = PressContact.objects.select_related("person", "organisation").order_by("pk")
@@ -185,7 +186,7 @@ class ContactListSerializer(ModelRulesSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class ContactListViewSet(viewsets.ModelViewSet):
+class ContactListViewSet(RecordViewSet):
     """Named, reusable sets of people."""
 
     serializer_class = ContactListSerializer

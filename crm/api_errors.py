@@ -4,15 +4,26 @@ Kept apart from crm.api: DRF's settings import crm.api (the default permission c
 rest_framework.views is still loading, so crm.api must not import rest_framework.views.
 """
 
+from django.db import OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+# PostgreSQL's "deadlock detected" and "could not serialize access": another request changed the same rows
+# at the same moment; the database undid this one, which the client may simply send again.
+CONCURRENCY_SQLSTATES = {"40P01", "40001"}
+
 
 def exception_handler(exc, context):
-    """DRF's handler, plus: deleting a record that others still need answers 409 with the reason, not 500."""
+    """DRF's handler, plus: deleting a record that others still need answers 409 with the reason, and a
+    change undone because another one touched the same rows at the same moment answers 409 too, not 500."""
+    if isinstance(exc, OperationalError) and getattr(exc.__cause__, "sqlstate", None) in CONCURRENCY_SQLSTATES:
+        return Response(
+            {"detail": _("Another change was made to the same records at the same moment: send the request again.")},
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, ProtectedError | RestrictedError):
         blocking = sorted({obj._meta.verbose_name for obj in exc.protected_objects if hasattr(obj, "_meta")})
         return Response(
@@ -37,7 +48,7 @@ ERROR_RESPONSES = {
     "404": "No such record.",
     "405": "This method is not allowed here.",
     "406": "The Accept header asks for a format the API does not produce.",
-    "409": "The record is still needed by others and cannot be deleted.",
+    "409": "The record is still needed by others, or another change touched it at the same moment.",
     "415": "The request body's media type is not supported.",
 }
 
@@ -50,7 +61,7 @@ def add_error_responses(result, generator, request, public):
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             for code, description in ERROR_RESPONSES.items():
-                if code == "409" and method != "delete":
+                if code == "409" and method not in ("post", "put", "patch", "delete"):
                     continue
                 operation["responses"].setdefault(
                     code,

@@ -261,3 +261,22 @@ def test_a_nul_in_a_related_slug_answers_400_on_every_database(admin_api, db, ur
     response = admin_api.post(url, payload, format="json")
     assert response.status_code == 400
     assert field in response.json()
+
+
+def test_a_change_undone_by_a_concurrent_one_answers_409_not_500():
+    from django.db import OperationalError
+
+    from crm.api_errors import exception_handler
+
+    class DriverError(Exception):
+        def __init__(self, sqlstate):
+            super().__init__(sqlstate)
+            self.sqlstate = sqlstate
+
+    error = OperationalError("deadlock detected")
+    error.__cause__ = DriverError("40P01")
+    response = exception_handler(error, {})
+    assert response.status_code == 409 and "au même moment" in str(response.data["detail"])
+    other = OperationalError("server closed the connection")
+    other.__cause__ = DriverError("08006")
+    assert exception_handler(other, {}) is None  # anything else stays a server error
