@@ -1,0 +1,121 @@
+"""The four roles, created by a data migration, checked on every URL name of the site and the API."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+
+from contacts.models import ContactList, Event, EventEdition
+
+# What each role may do, stated here independently of crm/roles.py.
+ROLE_CAN = {
+    "Lecteur": {"view"},
+    "Éditeur": {"view", "add", "change"},
+    "Exports": {"view", "export"},
+    "Administrateur": {"view", "add", "change", "delete", "export"},
+}
+
+# (URL name, kwargs, method, query or body, what it needs, the status when allowed)
+PAGES = [
+    ("dashboard", {}, "get", {}, set(), 200),
+    ("contacts:person_list", {}, "get", {}, {"view"}, 200),
+    ("contacts:person_detail", {"slug": "stephanie-bou"}, "get", {}, {"view"}, 200),
+    ("contacts:export", {}, "get", {"format": "csv"}, {"view", "export"}, 200),
+    ("contacts:list_index", {}, "get", {}, {"view"}, 200),
+    ("contacts:list_create", {}, "get", {"person": "stephanie-bou"}, {"view", "add"}, 200),
+    ("contacts:list_detail", {"slug": "presse"}, "get", {}, {"view"}, 200),
+    ("contacts:list_add", {}, "post", {"person": "stephanie-bou", "contact_list": "presse"}, {"change"}, 302),
+    ("contacts:list_remove", {"slug": "presse"}, "post", {"person": "stephanie-bou"}, {"change"}, 302),
+    ("contacts:list_export", {"slug": "presse"}, "get", {"format": "csv"}, {"view", "export"}, 200),
+    ("contacts:event_list", {}, "get", {}, {"view"}, 200),
+    ("contacts:event_detail", {"slug": "rnaen"}, "get", {}, {"view"}, 200),
+    ("contacts:edition_detail", {"slug": "rnaen", "pk": "EDITION"}, "get", {}, {"view"}, 200),
+    ("duplicates", {}, "get", {}, {"view"}, 200),
+    ("merge", {}, "post", {"kind": "person"}, {"change", "delete"}, 400),
+    ("clusters:organisation_list", {}, "get", {}, {"view"}, 200),
+    ("clusters:organisation_detail", {"slug": "polepharma"}, "get", {}, {"view"}, 200),
+    ("clusters:unpaid_dues", {}, "get", {}, {"view"}, 200),
+    ("clusters:renewals", {}, "get", {}, {"view"}, 200),
+    ("agreements:agreement_list", {}, "get", {}, {"view"}, 200),
+    ("agreements:agreement_detail", {"slug": "convention-leem-gipso-2020"}, "get", {}, {"view"}, 200),
+    ("agreements:press_release_list", {}, "get", {}, {"view"}, 200),
+    ("agreements:press_release_detail", {"slug": "2020-06-12-convention-leem-gipso"}, "get", {}, {"view"}, 200),
+    ("api:api-root", {}, "get", {}, set(), 200),
+    ("api:schema", {}, "get", {}, set(), 200),
+    ("api:docs", {}, "get", {}, set(), 200),
+    ("api:person-export", {}, "get", {"format": "csv"}, {"view", "export"}, 200),
+    ("api:organisation-detail", {"slug": "polepharma"}, "get", {}, {"view"}, 200),
+    ("api:person-detail", {"slug": "stephanie-bou"}, "get", {}, {"view"}, 200),
+    ("api:contactlist-detail", {"slug": "presse"}, "get", {}, {"view"}, 200),
+    ("api:agreement-detail", {"slug": "convention-leem-gipso-2020"}, "get", {}, {"view"}, 200),
+    ("api:pressrelease-detail", {"slug": "2020-06-12-convention-leem-gipso"}, "get", {}, {"view"}, 200),
+] + [
+    (f"api:{name}-list", {}, "get", {}, {"view"}, 200)
+    for name in [
+        "organisation",
+        "membership",
+        "organisationrelation",
+        "site",
+        "keyfigure",
+        "person",
+        "position",
+        "contactpoint",
+        "presscontact",
+        "contactlist",
+        "agreement",
+        "agreementparty",
+        "signatory",
+        "pressrelease",
+    ]
+]
+
+
+def test_the_roles_exist_with_what_they_allow(db):
+    roles = {group.name: {p.codename for p in group.permissions.all()} for group in Group.objects.all()}
+    assert set(roles) >= set(ROLE_CAN)
+    assert "view_person" in roles["Lecteur"] and "change_person" not in roles["Lecteur"]
+    assert {"add_person", "change_person"} <= roles["Éditeur"] and "delete_person" not in roles["Éditeur"]
+    assert "export_contacts" in roles["Exports"] and "export_contacts" not in roles["Éditeur"]
+    assert {"delete_person", "delete_organisation", "export_contacts"} <= roles["Administrateur"]
+
+
+@pytest.fixture
+def site(seed, django_user_model):
+    ContactList.objects.create(slug="presse", name="Presse")
+    edition = EventEdition.objects.create(event=Event.objects.get(slug="rnaen"), starts_on=datetime.date(2026, 10, 8))
+    clients = {}
+    for role in ROLE_CAN:
+        user = django_user_model.objects.create_user(f"user-{len(clients)}", password="correct-horse-battery-staple")
+        user.groups.add(Group.objects.get(name=role))
+        client = Client()
+        client.force_login(user)
+        clients[role] = client
+    return clients, edition
+
+
+@pytest.mark.parametrize("role", list(ROLE_CAN))
+def test_every_url_answers_each_role_as_its_permissions_say(site, role):
+    clients, edition = site
+    client = clients[role]
+    wrong = []
+    for name, kwargs, method, data, needs, allowed_status in PAGES:
+        kwargs = {key: edition.pk if value == "EDITION" else value for key, value in kwargs.items()}
+        url = reverse(name, kwargs=kwargs)
+        response = getattr(client, method)(url, data)
+        expected = allowed_status if needs <= ROLE_CAN[role] else 403
+        if response.status_code != expected:
+            wrong.append(f"{method.upper()} {url}: {response.status_code}, expected {expected}")
+    assert wrong == []
+
+
+def test_anonymous_visitors_get_nothing(site):
+    client = Client()
+    for name, kwargs, method, data, _needs, _status in PAGES:
+        url = reverse(name, kwargs={key: 1 if value == "EDITION" else value for key, value in kwargs.items()})
+        response = getattr(client, method)(url, data)
+        if url.startswith("/api/"):
+            assert response.status_code in (401, 403), url
+        else:
+            assert response.status_code == 302 and "/login/" in response["Location"], url
