@@ -16,6 +16,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from clusters.duplicates import likely_duplicate_organisations
 from clusters.models import Organisation
 from clusters.services import merge_organisations
+from crm.merging import merge_and_describe
 from crm.pages import FilteredListView, StaffPageMixin
 
 from .duplicates import likely_duplicate_people
@@ -336,13 +337,7 @@ class MergeView(LoginRequiredMixin, View):
             return bad_request(
                 request, _("These two records cannot be merged: one no longer exists."), reverse("duplicates")
             )
-        other_name = str(other)
-        report = merge(keep=keep, other=other, user=request.user)
-        messages.success(
-            request,
-            _("“%(other)s” was merged into “%(keep)s”. %(summary)s")
-            % {"other": other_name, "keep": keep, "summary": report.summary()},
-        )
+        messages.success(request, merge_and_describe(merge, keep=keep, other=other, user=request.user))
         return redirect(keep.get_absolute_url())
 
 

@@ -207,6 +207,17 @@ def record_merge(*, user, keep, other_name: str, other_pk, report: MergeReport) 
     )
 
 
+def merge_and_describe(merge, *, keep, other, user) -> str:
+    """Merge with ``merge`` (a merge service) and say what happened, for the message shown to the user."""
+    other_name = str(other)
+    report = merge(keep=keep, other=other, user=user)
+    return _("“%(other)s” was merged into “%(keep)s”. %(summary)s") % {
+        "other": other_name,
+        "keep": keep,
+        "summary": report.summary(),
+    }
+
+
 def merge_action(merge, description):
     """An admin action that merges the two records selected, after asking which one to keep.
 
@@ -221,14 +232,8 @@ def merge_action(merge, description):
         kept = request.POST.get("keep")
         if kept in {str(record.pk) for record in records}:
             keep, other = records if str(records[0].pk) == kept else records[::-1]
-            other_name = str(other)
-            report = merge(keep=keep, other=other, user=request.user)
-            modeladmin.message_user(
-                request,
-                _("“%(other)s” was merged into “%(keep)s”. %(summary)s")
-                % {"other": other_name, "keep": keep, "summary": report.summary()},
-                messages.SUCCESS,
-            )
+            message = merge_and_describe(merge, keep=keep, other=other, user=request.user)
+            modeladmin.message_user(request, message, messages.SUCCESS)
             return None
         context = {
             **modeladmin.admin_site.each_context(request),
