@@ -23,6 +23,11 @@ SETTINGS_VARIABLES = (
     "LOG_LEVEL",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
+    "STATIC_ROOT",
+    "AXES_FAILURE_LIMIT",
+    # Set by the browser tests' conftest for Playwright, and refused by `check --deploy`: never a server's.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "PASSWORD_MIN_LENGTH",
 )
 
 REPORT_SETTINGS = """

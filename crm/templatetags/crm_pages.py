@@ -1,5 +1,9 @@
+from datetime import timedelta
+
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.timesince import timesince
 
 register = template.Library()
 
@@ -30,3 +34,10 @@ def sort_header(context, field, label):
         label,
         arrow,
     )
+
+
+@register.filter
+def duration(value: timedelta) -> str:
+    """A length of time in words, in the page's language, as Django's ``timesince`` writes it: "1 hour", "1 heure"."""
+    now = timezone.now()
+    return timesince(now - value, now)

@@ -77,3 +77,40 @@ def test_exporting_the_search_downloads_a_csv_with_the_accents(signed_in):
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert [row["Nom"] for row in rows] == ["Garcia", "Ivanès", "Riolet", "Sarrade-Loucheur"]
     assert rows[1]["Prénom"] == "Philippe"
+
+
+@pytest.fixture
+def superuser(exporter):
+    return UserFactory(username="dominique", is_staff=True, is_superuser=True)
+
+
+def test_pages_break_no_rule_of_the_content_security_policy(page, live_server, superuser):
+    """Chromium reports every script, style or image the policy refuses on the console: there must be none."""
+    from contacts.models import Person
+
+    reports = []
+    page.on("console", lambda message: reports.append(f"{page.url}: {message.text}"))
+    page.on("pageerror", lambda error: reports.append(f"{page.url}: {error}"))
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", superuser.username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url(f"{live_server.url}/")
+    person = Person.objects.get(slug="philippe-ivanes")
+
+    page.goto(f"{live_server.url}/contacts/")
+    page.locator("#id_q").press_sequentially("ivanes", delay=30)
+    page.wait_for_url("**/contacts/?q=ivanes**")
+    page.wait_for_selector("#results >> text=1 personne")
+    page.goto(f"{live_server.url}/contacts/{person.slug}/")
+    page.goto(f"{live_server.url}/admin/contacts/person/{person.pk}/change/")
+    page.wait_for_selector("#person_form")
+    # The autocomplete widgets (select2) and the inlines' "add another" rows are built by scripts.
+    page.locator(".select2-selection").first.click()
+    page.wait_for_selector(".select2-results__option")
+    page.keyboard.press("Escape")
+    page.goto(f"{live_server.url}/api/docs/")
+    page.wait_for_selector(".swagger-ui .information-container")
+
+    violations = [report for report in reports if "Content Security Policy" in report]
+    assert not violations, "\n".join(violations)
