@@ -36,6 +36,7 @@ from clusters.admin import (
 from clusters.models import Organisation
 from contacts.admin import OrganisationWithPeopleAdmin, PersonAdmin, PersonColumnMixin
 from contacts.models import ContactList, ContactListEntry, Person, PressContact, Tag
+from crm.history_admin import HistoryAdmin, VersionedFormMixin
 
 from .ingestion import review_release, save_release
 from .models import Agreement, AgreementParty, PressRelease, Provenance, Quote, Signatory, Topic
@@ -136,7 +137,7 @@ class AgreementColumnMixin:
         return admin_link(obj.agreement)
 
 
-class PartyInline(admin.TabularInline):
+class PartyInline(VersionedFormMixin, admin.TabularInline):
     model = AgreementParty
     fields = ["organisation", "role", "name_as_written"]
     autocomplete_fields = ["organisation"]
@@ -201,7 +202,7 @@ class SignatoryFormSet(BaseInlineFormSet):
                 )
 
 
-class SignatoryInline(admin.TabularInline):
+class SignatoryInline(VersionedFormMixin, admin.TabularInline):
     model = Signatory
     form = SignatoryForm
     formset = SignatoryFormSet
@@ -211,7 +212,7 @@ class SignatoryInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, admin.ModelAdmin):
+class AgreementAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdmin):
     slug_prepopulated_from = ("title",)
     list_display = ["title", "kind", "status", "signed_on", "place", "party_links"]
     list_filter = ["status", "kind", "topics", "signed_on"]
@@ -259,7 +260,7 @@ class AgreementAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, admin.ModelAd
 
 
 @admin.register(AgreementParty)
-class AgreementPartyAdmin(RecordSubtitleMixin, AgreementColumnMixin, OrganisationColumnMixin, admin.ModelAdmin):
+class AgreementPartyAdmin(RecordSubtitleMixin, AgreementColumnMixin, OrganisationColumnMixin, HistoryAdmin):
     list_display = ["organisation_link", "role", "agreement_link", "name_as_written"]
     list_display_links = ["role"]
     list_filter = ["role"]
@@ -277,7 +278,7 @@ class AgreementPartyAdmin(RecordSubtitleMixin, AgreementColumnMixin, Organisatio
 
 @admin.register(Signatory)
 class SignatoryAdmin(
-    RecordSubtitleMixin, AgreementColumnMixin, PersonColumnMixin, OrganisationColumnMixin, admin.ModelAdmin
+    RecordSubtitleMixin, AgreementColumnMixin, PersonColumnMixin, OrganisationColumnMixin, HistoryAdmin
 ):
     list_display = ["person_link", "title_at_signing", "organisation_link", "agreement_link"]
     list_display_links = ["title_at_signing"]

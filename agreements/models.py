@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from clusters.models import Organisation, SlugManager
 from contacts.models import Person, PressContact
 from crm.constraints import FieldCheckConstraint
+from crm.history import KeptHistory, VersionedModel
 
 
 class Topic(models.Model):
@@ -60,7 +61,7 @@ class AgreementManager(SlugManager.from_queryset(AgreementQuerySet)):
     pass
 
 
-class Agreement(models.Model):
+class Agreement(VersionedModel):
     class Kind(models.TextChoices):
         CONVENTION = "convention", _("Convention")
         PARTNERSHIP = "partnership", _("Partnership agreement")
@@ -127,6 +128,7 @@ class Agreement(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = AgreementManager()
+    history = KeptHistory()
 
     class Meta:
         ordering = ["-signed_on", "title"]
@@ -163,7 +165,7 @@ class Agreement(models.Model):
         return (self.slug,)
 
 
-class AgreementParty(models.Model):
+class AgreementParty(VersionedModel):
     class Role(models.TextChoices):
         PARTY = "party", _("Party")
         COORDINATOR = "coordinator", _("Coordinator")
@@ -197,6 +199,8 @@ class AgreementParty(models.Model):
         help_text=_("How the agreement names the party, when it differs from the organisation's name."),
     )
 
+    history = KeptHistory()
+
     class Meta:
         ordering = ["agreement_id", "pk"]
         verbose_name = _("party")
@@ -213,7 +217,7 @@ class AgreementParty(models.Model):
         return self.name_as_written or str(self.get_role_display())
 
 
-class Signatory(models.Model):
+class Signatory(VersionedModel):
     agreement = models.ForeignKey(
         Agreement,
         verbose_name=_("agreement"),
@@ -238,6 +242,8 @@ class Signatory(models.Model):
     title_at_signing = models.CharField(
         _("title at signing"), max_length=200, blank=True, help_text=_("The person's title on the day of the signing.")
     )
+
+    history = KeptHistory()
 
     class Meta:
         ordering = ["agreement_id", "pk"]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
+from crm.history_admin import HistoryAdmin, VersionedFormMixin
 from crm.imports import SpreadsheetImportMixin
 from crm.merging import merge_action
 
@@ -200,7 +201,7 @@ class MembershipTypeInline(admin.TabularInline):
     extra = 0
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(VersionedFormMixin, admin.TabularInline):
     """The organisation's members, when it is a cluster or a federation."""
 
     model = Membership
@@ -225,7 +226,7 @@ class RelationInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSavedMixin, admin.ModelAdmin):
+class OrganisationAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdmin):
     resource_classes = [OrganisationResource]
     actions = [merge_action(merge_organisations, _("Merge the two selected organisations"))]
     list_display = ["name", "acronym", "kind", "city", "region", "country", "sector_names"]
@@ -374,7 +375,7 @@ class DueInline(admin.TabularInline):
 
 
 @admin.register(Membership)
-class MembershipAdmin(RecordSubtitleMixin, admin.ModelAdmin):
+class MembershipAdmin(RecordSubtitleMixin, HistoryAdmin):
     list_display = [
         "member_link",
         "cluster_link",

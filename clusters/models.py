@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from crm.constraints import FieldCheckConstraint
+from crm.history import KeptHistory, VersionedModel
 
 
 class DatePrecision(models.TextChoices):
@@ -95,7 +96,7 @@ class OrganisationManager(SlugManager.from_queryset(OrganisationQuerySet)):
     pass
 
 
-class Organisation(models.Model):
+class Organisation(VersionedModel):
     class Kind(models.TextChoices):
         CLUSTER = "cluster", _("Cluster")
         FEDERATION = "federation", _("Federation / trade association")
@@ -149,6 +150,7 @@ class Organisation(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = OrganisationManager()
+    history = KeptHistory()
 
     class Meta:
         ordering = ["name"]
@@ -481,7 +483,7 @@ class MembershipQuerySet(models.QuerySet):
         ).exclude(Exists(renewed))
 
 
-class Membership(models.Model):
+class Membership(VersionedModel):
     """An organisation's membership of a cluster or federation, over a period of time."""
 
     class Status(models.TextChoices):
@@ -532,6 +534,7 @@ class Membership(models.Model):
     notes = models.TextField(_("notes"), blank=True, help_text=_("Anything staff should know about this membership."))
 
     objects = MembershipQuerySet.as_manager()
+    history = KeptHistory()
 
     class Meta:
         ordering = ["cluster_id", "-started_on"]

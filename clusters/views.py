@@ -1,10 +1,12 @@
 from collections import Counter
 
 from django.apps import apps
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
 from crm.charts import BarChart
+from crm.history import history_of
 from crm.pages import FilteredListView, StaffPageMixin
 from crm.spreadsheets import table_response
 
@@ -55,6 +57,12 @@ class OrganisationDetailView(StaffPageMixin, DetailView):
             current_positions=[position for position in positions if position.is_current],
             past_positions=[position for position in positions if not position.is_current],
             sources=sources,
+            changes=history_of(organisation, dependants=[(Membership, "member")]),
+            history_url=(
+                reverse("admin:clusters_organisation_history", args=[organisation.pk])
+                if self.request.user.has_perm("clusters.change_organisation")
+                else None
+            ),
             **self.members_context(organisation),
             **kwargs,
         )

@@ -1,8 +1,12 @@
 """Back office for people, their positions and contact points, press contacts and contact lists."""
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -18,8 +22,10 @@ from clusters.admin import (
     admin_link,
 )
 from clusters.models import Organisation
+from crm.history_admin import HistoryAdmin, VersionedFormMixin
 from crm.imports import SpreadsheetImportMixin
 from crm.merging import merge_action
+from crm.spreadsheets import timestamped_filename
 
 from .exports import export_people
 from .imports import PersonResource
@@ -37,6 +43,7 @@ from .models import (
     Tag,
 )
 from .normalisation import normalise_email
+from .privacy import erase_person, person_data
 from .search import phone_number_searched
 from .services import merge_people
 
@@ -112,7 +119,7 @@ class ContactPointFormSet(RowRulesFormSet):
     )
 
 
-class PositionInline(admin.TabularInline):
+class PositionInline(VersionedFormMixin, admin.TabularInline):
     model = Position
     formset = PositionFormSet
     fields = ["organisation", "title", "started_on", "ended_on", "is_primary"]
@@ -124,7 +131,7 @@ class PositionInline(admin.TabularInline):
         return super().get_queryset(request).select_related("organisation")
 
 
-class ContactPointInline(admin.TabularInline):
+class ContactPointInline(VersionedFormMixin, admin.TabularInline):
     model = ContactPoint
     form = ContactPointForm
     formset = ContactPointFormSet
@@ -142,7 +149,7 @@ class PressRoleInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSavedMixin, admin.ModelAdmin):
+class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdmin):
     resource_classes = [PersonResource]
     slug_prepopulated_from = ("given_name", "family_name")
     list_display = [
@@ -180,6 +187,8 @@ class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSave
         "export_xlsx",
         "export_vcard",
         merge_action(merge_people, _("Merge the two selected people")),
+        "export_personal_data",
+        "erase_personal_data",
     ]
 
     def get_queryset(self, request):
@@ -234,7 +243,11 @@ class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSave
 
     @admin.action(description=_("Mark the selected people as not to be contacted"), permissions=["change"])
     def mark_do_not_contact(self, request, queryset):
-        updated = queryset.update(do_not_contact=True)
+        people = list(queryset.filter(do_not_contact=False))
+        for person in people:
+            person.do_not_contact = True
+            person.save(update_fields=["do_not_contact", "version", "updated_at"])
+        updated = len(people)
         self.message_user(
             request,
             ngettext(
@@ -250,9 +263,8 @@ class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSave
         return request.user.has_perm("contacts.export_contacts")
 
     def _export(self, request, queryset, export_format):
-        # Selected rows are exported as the directory exports them: people who asked not to be contacted are
-        # left out (the directory's "include" filter is the place to ask for them explicitly).
-        people = Person.objects.directory().contactable().filter(pk__in=queryset.values("pk"))
+        # export_people leaves out the people who asked not to be contacted, and says how many.
+        people = Person.objects.directory().filter(pk__in=queryset.values("pk"))
         return export_people(
             people=people,
             export_format=export_format,
@@ -273,6 +285,51 @@ class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSave
     def export_vcard(self, request, queryset):
         return self._export(request, queryset, ExportLog.Format.VCARD)
 
+    def has_subject_access_permission(self, request):
+        # One checker: the admin offers an action to a user who has ANY of the permissions it lists.
+        return self.has_view_permission(request) and self.has_export_permission(request)
+
+    @admin.action(
+        description=_("Export everything held about the selected people (JSON)"), permissions=["subject_access"]
+    )
+    def export_personal_data(self, request, queryset):
+        """A GDPR subject access request: one object per person (contacts.privacy.person_data)."""
+        people = [person_data(person) for person in queryset.order_by("family_name", "given_name", "pk")]
+        response = HttpResponse(
+            json.dumps(people, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+        )
+        filename = timestamped_filename("donnees-personnelles", "json")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    @admin.action(description=_("Erase the personal data of the selected people (GDPR)"), permissions=["delete"])
+    def erase_personal_data(self, request, queryset):
+        """The GDPR right to erasure (contacts.privacy.erase_person), after a confirmation page."""
+        people = list(queryset.order_by("family_name", "given_name", "pk"))
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Erase personal data"),
+                "people": people,
+                "opts": self.model._meta,
+                "action": request.POST.get("action", ""),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/contacts/erase.html", context)
+        for person in people:
+            erase_person(person=person, user=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "The personal data of %(count)d person was erased.",
+                "The personal data of %(count)d people was erased.",
+                len(people),
+            )
+            % {"count": len(people)},
+            messages.SUCCESS,
+        )
+        return None
+
 
 class HeldTodayFilter(admin.SimpleListFilter):
     title = _("held today")
@@ -290,7 +347,7 @@ class HeldTodayFilter(admin.SimpleListFilter):
 
 
 @admin.register(Position)
-class PositionAdmin(RecordSubtitleMixin, PersonColumnMixin, OrganisationColumnMixin, admin.ModelAdmin):
+class PositionAdmin(RecordSubtitleMixin, PersonColumnMixin, OrganisationColumnMixin, HistoryAdmin):
     list_display = ["title", "person_link", "organisation_link", "started_on", "ended_on", "is_primary", "held_today"]
     list_filter = [HeldTodayFilter, "is_primary", ("organisation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["person", "organisation"]
@@ -309,7 +366,7 @@ class PositionAdmin(RecordSubtitleMixin, PersonColumnMixin, OrganisationColumnMi
 
 
 @admin.register(ContactPoint)
-class ContactPointAdmin(RecordSubtitleMixin, PersonColumnMixin, admin.ModelAdmin):
+class ContactPointAdmin(RecordSubtitleMixin, PersonColumnMixin, HistoryAdmin):
     form = ContactPointForm
     list_display = ["value_column", "person_link", "medium", "kind", "is_primary", "label"]
     list_filter = ["medium", "kind", "is_primary"]

@@ -14,6 +14,7 @@ from .exports import export_people
 from .filters import (
     ContactListFilterSet,
     ContactPointFilterSet,
+    PersonExportFilterSet,
     PersonFilterSet,
     PositionFilterSet,
     PressContactFilterSet,
@@ -109,13 +110,14 @@ class PersonViewSet(RecordViewSet):
 
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request):
-        """The people of this search as CSV, XLSX or vCard (``format``); needs contacts.export_contacts."""
+        """The people of this search as CSV, XLSX or vCard (``format``); needs contacts.export_contacts. People
+        who asked not to be contacted are always left out; the X-Left-Out-Do-Not-Contact header says how many."""
         if not request.user.has_perm("contacts.export_contacts"):
             raise PermissionDenied
         export_format = request.query_params.get("format", "")
         if export_format not in ExportLog.Format.values:
             raise ValidationError({"format": f"Choose one of: {', '.join(ExportLog.Format.values)}."})
-        filterset = PersonFilterSet(request.query_params, queryset=Person.objects.directory())
+        filterset = PersonExportFilterSet(request.query_params, queryset=Person.objects.directory())
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         filters = {key: value[:200] for key, value in request.query_params.items() if key in filterset.filters}

@@ -1,8 +1,10 @@
 """Contact exports: CSV, XLSX and vCard, streamed, logged, safe to open in a spreadsheet.
 
-Every export goes through ``export_people``: the directory page, a contact list and the admin
-action. It writes an ``ExportLog`` row (who, when, which filters, how many rows), then streams the
-people in chunks so that memory stays flat however many rows there are.
+Every export goes through ``export_people``: the directory page (and the invitation and cluster member
+exports, which are directory searches), a contact list, the API and the admin action. It leaves out the
+people who asked not to be contacted, whatever the caller asked for, and says how many in the
+``X-Left-Out-Do-Not-Contact`` header. It writes an ``ExportLog`` row (who, when, which filters, how many rows),
+then streams the people in chunks so that memory stays flat however many rows there are.
 """
 
 from collections.abc import Iterable, Iterator
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 import vobject
+from django.db.models import Count, Q
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
@@ -28,7 +31,6 @@ class ExportRow:
     title: str
     emails: list[str]
     phones: list[tuple[str, str]]  # (international format, kind)
-    do_not_contact: bool
 
     @classmethod
     def from_person(cls, person) -> "ExportRow":
@@ -53,7 +55,6 @@ class ExportRow:
                 for point in points
                 if point.medium == ContactPoint.Medium.PHONE and point.phone
             ],
-            do_not_contact=person.do_not_contact,
         )
 
     def cells(self) -> list[str]:
@@ -66,7 +67,6 @@ class ExportRow:
             "; ".join(self.emails[1:]),
             self.phones[0][0] if self.phones else "",
             "; ".join(number for number, _kind in self.phones[1:]),
-            _("yes") if self.do_not_contact else "",
         ]
 
 
@@ -80,7 +80,6 @@ def header() -> list[str]:
         _("Other emails"),
         _("Phone"),
         _("Other phones"),
-        _("Do not contact"),
     ]
 
 
@@ -132,28 +131,38 @@ def export_filename(extension: str) -> str:
     return spreadsheets.timestamped_filename("contacts", extension)
 
 
+LEFT_OUT_HEADER = "X-Left-Out-Do-Not-Contact"
+
+
 def export_people(*, people, export_format: str, user, origin: str, filters: dict):
-    """Log the export, then answer with the file, streamed. ``people`` comes from ``Person.objects.directory()``."""
+    """Log the export, then answer with the file, streamed. ``people`` comes from ``Person.objects.directory()``;
+    those of them who asked not to be contacted are left out, always, and counted in the ``LEFT_OUT_HEADER``."""
+    counts = people.aggregate(matching=Count("pk"), left_out=Count("pk", filter=Q(do_not_contact=True)))
+    left_out = counts["left_out"]
+    people = people.contactable()
     ExportLog.objects.create(
         user=user,
         username=user.get_username(),
         export_format=export_format,
         origin=origin,
         filters=filters,
-        row_count=people.count(),
+        row_count=counts["matching"] - left_out,
     )
     if export_format == ExportLog.Format.CSV:
         response = StreamingHttpResponse(csv_chunks(rows(people)), content_type="text/csv; charset=utf-8")
     elif export_format == ExportLog.Format.XLSX:
-        return FileResponse(
+        response = FileResponse(
             xlsx_file(rows(people)),
             as_attachment=True,
             filename=export_filename("xlsx"),
             content_type=spreadsheets.XLSX_CONTENT_TYPE,
         )
+        response[LEFT_OUT_HEADER] = str(left_out)
+        return response
     elif export_format == ExportLog.Format.VCARD:
         response = StreamingHttpResponse(vcard_chunks(rows(people)), content_type="text/vcard; charset=utf-8")
     else:
         raise ValueError(f"Unknown export format: {export_format!r}")
     response["Content-Disposition"] = f'attachment; filename="{export_filename(export_format)}"'
+    response[LEFT_OUT_HEADER] = str(left_out)
     return response

@@ -78,12 +78,10 @@ class PersonFilterSet(django_filters.FilterSet):
     press_only = django_filters.BooleanFilter(
         label=_("Press contacts only"), method="filter_press_only", widget=forms.CheckboxInput
     )
-    contact_list = django_filters.ModelChoiceFilter(
-        label=_("Contact list"), queryset=ContactList.objects.all(), to_field_name="slug", field_name="contact_lists"
+    contact_list = SlugChoiceFilter(
+        label=_("Contact list"), queryset=ContactList.objects.all(), field_name="contact_lists"
     )
-    tag = django_filters.ModelChoiceFilter(
-        label=_("Tag"), queryset=Tag.objects.all(), to_field_name="slug", field_name="tags"
-    )
+    tag = SlugChoiceFilter(label=_("Tag"), queryset=Tag.objects.all(), field_name="tags")
     has_email = django_filters.BooleanFilter(
         label=_("Has an email address"), method="filter_has_email", widget=forms.CheckboxInput
     )
@@ -96,6 +94,7 @@ class PersonFilterSet(django_filters.FilterSet):
         field_name="invitations__edition",
         help_text=_("Identifier of an event edition: the people invited to it."),
     )
+    # The directory may show them (with their badge); exports never hold them (PersonExportFilterSet).
     include_do_not_contact = django_filters.BooleanFilter(
         label=_("Include people who asked not to be contacted"),
         method="filter_include_do_not_contact",
@@ -114,10 +113,13 @@ class PersonFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        # Left out unless explicitly asked for: the page, its export and the API agree on it.
-        if not self.form.cleaned_data.get("include_do_not_contact"):
+        # Left out of the page and the API's list unless explicitly asked for.
+        if self.leaves_out_do_not_contact():
             queryset = queryset.contactable()
         return queryset
+
+    def leaves_out_do_not_contact(self) -> bool:
+        return not self.form.cleaned_data.get("include_do_not_contact")
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
@@ -148,6 +150,23 @@ class PersonFilterSet(django_filters.FilterSet):
 
     def filter_include_do_not_contact(self, queryset, name, value):
         return queryset  # applied in filter_queryset, after every other filter
+
+
+class PersonExportFilterSet(PersonFilterSet):
+    """The directory's filters as its exports read them: every matching person, those who asked not to be
+    contacted included, so that ``export_people`` can leave them out and say how many it left out. There is no
+    option to include them: exports never hold them."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        del self.filters["include_do_not_contact"]  # the instance's own copy of the declared filters
+
+    def leaves_out_do_not_contact(self) -> bool:
+        return False
+
+    def left_out_count(self) -> int:
+        """How many people matching the filters an export leaves out because they asked not to be contacted."""
+        return self.qs.filter(do_not_contact=True).count() if self.is_valid() else 0
 
 
 def person_filter():

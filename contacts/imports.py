@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.fields import Field
+from simple_history.utils import bulk_create_with_history
 
 from clusters.imports import OrganisationIndex
 from clusters.models import Organisation
@@ -328,7 +329,7 @@ class PersonResource(SpreadsheetResource):
                 )
                 has_phone = True
         # The values were validated with the row; the person's save already marked them for a search refresh.
-        ContactPoint.objects.bulk_create(new_points)
+        bulk_create_with_history(new_points, ContactPoint)
         points += new_points
 
     def after_import(self, dataset, result, **kwargs):

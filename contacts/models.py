@@ -1,5 +1,7 @@
 """People, the positions they hold, how to reach them, and the lists staff build from them."""
 
+import re
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +14,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from clusters.models import Organisation, SlugManager
 from crm.constraints import FieldCheckConstraint
+from crm.history import KeptHistory, VersionedModel
 
 from .normalisation import normalise_email
 
@@ -113,12 +116,17 @@ class PersonQuerySet(models.QuerySet):
 # Addresses under /contacts/ that are not people.
 RESERVED_PERSON_SLUGS = ["export", "lists", "events"]
 
+# An erased person (contacts.privacy.erase_person) keeps a random slug of this shape, and this name.
+ANONYMISED_SLUG_PREFIX = "anonyme-"
+ANONYMISED_SLUG = re.compile(rf"^{ANONYMISED_SLUG_PREFIX}[0-9a-f]{{16}}$")
+ANONYMISED_NAME = _("Anonymised person")
+
 
 class PersonManager(SlugManager.from_queryset(PersonQuerySet)):
     pass
 
 
-class Person(models.Model):
+class Person(VersionedModel):
     class LawfulBasis(models.TextChoices):
         LEGITIMATE_INTEREST = "legitimate_interest", _("Legitimate interest")
         CONSENT = "consent", _("Consent")
@@ -186,6 +194,7 @@ class Person(models.Model):
     )
 
     objects = PersonManager()
+    history = KeptHistory(excluded_fields=["search_text"])
 
     class Meta:
         ordering = ["family_name", "given_name", "pk"]
@@ -219,10 +228,17 @@ class Person(models.Model):
 
     @property
     def full_name(self):
+        if self.is_anonymised:
+            return str(ANONYMISED_NAME)  # in the reader's language, whichever language it was stored in
         return " ".join(part for part in (self.given_name, self.family_name) if part)
 
+    @property
+    def is_anonymised(self) -> bool:
+        """Whether the person's personal data was erased (GDPR): their slug tells, see contacts.privacy."""
+        return bool(ANONYMISED_SLUG.match(self.slug or ""))
 
-class Position(models.Model):
+
+class Position(VersionedModel):
     """A title a person holds at an organisation, over a period of time."""
 
     person = models.ForeignKey(
@@ -253,6 +269,7 @@ class Position(models.Model):
     )
 
     objects = PositionQuerySet.as_manager()
+    history = KeptHistory()
 
     # Merging two people: the kept person's primary position stays the primary one (crm.merging).
     merge_demotion = {"is_primary": False}
@@ -293,7 +310,7 @@ class Position(models.Model):
         )
 
 
-class ContactPoint(models.Model):
+class ContactPoint(VersionedModel):
     """An email address or a phone number at which a person can be reached."""
 
     class Medium(models.TextChoices):
@@ -341,6 +358,8 @@ class ContactPoint(models.Model):
 
     # Merging two people: the kept person's preferred address and number stay the preferred ones.
     merge_demotion = {"is_primary": False}
+
+    history = KeptHistory()
 
     class Meta:
         ordering = ["person_id", "medium", "-is_primary", "pk"]

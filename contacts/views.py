@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.core.validators import slug_re
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,14 +17,15 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from clusters.duplicates import likely_duplicate_organisations
 from clusters.models import Organisation
 from clusters.services import merge_organisations
+from crm.history import history_of
 from crm.merging import merge_and_describe
 from crm.pages import FilteredListView, StaffPageMixin
 
 from .duplicates import likely_duplicate_people
 from .exports import export_people
-from .filters import PersonFilterSet
+from .filters import PersonExportFilterSet, PersonFilterSet
 from .forms import ContactListForm
-from .models import ContactList, Event, EventEdition, ExportLog, Person
+from .models import ContactList, ContactPoint, Event, EventEdition, ExportLog, Person, Position
 from .services import (
     add_to_contact_list,
     create_contact_list,
@@ -68,11 +70,17 @@ class PersonListView(FilteredListView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        may_export = user.has_perm("contacts.export_contacts")
         return super().get_context_data(
             section="contacts",
             search_query=directory_query(self.request.GET).urlencode(),
             export_formats=EXPORT_FORMATS,
-            may_export=user.has_perm("contacts.export_contacts"),
+            may_export=may_export,
+            left_out_of_export=(
+                PersonExportFilterSet(self.request.GET, queryset=Person.objects.all()).left_out_count()
+                if may_export
+                else 0
+            ),
             may_create_list=user.has_perm("contacts.add_contactlist"),
             lists_to_add_to=(
                 ContactList.objects.order_by("name") if user.has_perm("contacts.change_contactlist") else []
@@ -109,6 +117,12 @@ class PersonDetailView(StaffPageMixin, DetailView):
                 {release for releases in sources.values() for release in releases},
                 key=lambda release: release.published_on,
             ),
+            changes=history_of(person, dependants=[(Position, "person"), (ContactPoint, "person")]),
+            history_url=(
+                reverse("admin:contacts_person_history", args=[person.pk])
+                if user.has_perm("contacts.change_person")
+                else None
+            ),
             lists_to_add_to=(
                 ContactList.objects.exclude(pk__in=[entry.pk for entry in person.contact_lists.all()]).order_by("name")
                 if user.has_perm("contacts.change_contactlist")
@@ -128,7 +142,7 @@ class PersonExportView(StaffPageMixin, View):
         export_format = request.GET.get("format", "")
         if export_format not in ExportLog.Format.values:
             return bad_request(request, _("Choose an export format: CSV, XLSX or vCard."), back_url)
-        filterset = PersonFilterSet(request.GET, queryset=Person.objects.directory())
+        filterset = PersonExportFilterSet(request.GET, queryset=Person.objects.directory())
         if not filterset.is_valid():
             return bad_request(request, _("The filters are not valid: correct them on the directory page."), back_url)
         return export_people(
@@ -208,15 +222,29 @@ class ContactListDetailView(StaffPageMixin, DetailView):
         people = Person.objects.directory().filter(contact_list_entries__contact_list=self.object)
         page = Paginator(people, self.paginate_by).get_page(self.request.GET.get("page"))
         user = self.request.user
+        may_export = user.has_perm("contacts.export_contacts")
         return super().get_context_data(
             section="lists",
             page_obj=page,
             people=page.object_list,
             export_formats=EXPORT_FORMATS,
-            may_export=user.has_perm("contacts.export_contacts"),
+            may_export=may_export,
+            left_out_of_export=self.object.entries.filter(person__do_not_contact=True).count() if may_export else 0,
             may_change=user.has_perm("contacts.change_contactlist"),
             **kwargs,
         )
+
+
+def posted_slug(request, name: str) -> str:
+    """The value posted under ``name`` if it can be a slug, else "": no record is named by anything else, and
+    PostgreSQL refuses to compare text holding a NUL character."""
+    value = request.POST.get(name, "")
+    return value if slug_re.match(value) else ""
+
+
+def posted_slugs(request, name: str) -> list[str]:
+    """Every value posted under ``name`` that can be a slug (see ``posted_slug``)."""
+    return [value for value in request.POST.getlist(name) if slug_re.match(value)]
 
 
 def _redirect_back(request, default):
@@ -232,12 +260,12 @@ class ContactListAddView(StaffPageMixin, View):
     permission_required = ("contacts.view_person", "contacts.change_contactlist")
 
     def post(self, request):
-        contact_list = ContactList.objects.filter(slug=request.POST.get("contact_list", "")).first()
+        contact_list = ContactList.objects.filter(slug=posted_slug(request, "contact_list")).first()
         if contact_list is None:
             messages.error(request, _("Choose the list to add to."))
             return _redirect_back(request, "contacts:person_list")
         if "person" in request.POST:
-            people = Person.objects.filter(slug__in=request.POST.getlist("person"))
+            people = Person.objects.filter(slug__in=posted_slugs(request, "person"))
         else:
             filterset = PersonFilterSet(QueryDict(request.POST.get("query", "")), queryset=Person.objects.all())
             people = filterset.qs if filterset.is_valid() else Person.objects.none()
@@ -255,7 +283,7 @@ class ContactListRemoveView(StaffPageMixin, View):
 
     def post(self, request, slug):
         contact_list = get_object_or_404(ContactList, slug=slug)
-        people = Person.objects.filter(slug__in=request.POST.getlist("person"))
+        people = Person.objects.filter(slug__in=posted_slugs(request, "person"))
         removed = remove_from_contact_list(contact_list=contact_list, people=people)
         messages.success(
             request,
@@ -277,9 +305,7 @@ class ContactListExportView(StaffPageMixin, View):
             )
         query = QueryDict(mutable=True)
         query["contact_list"] = contact_list.slug
-        if request.GET.get("include_do_not_contact"):
-            query["include_do_not_contact"] = "on"
-        filterset = PersonFilterSet(query, queryset=Person.objects.directory())
+        filterset = PersonExportFilterSet(query, queryset=Person.objects.directory())
         return export_people(
             people=filterset.qs,
             export_format=export_format,
@@ -327,8 +353,8 @@ class MergeView(LoginRequiredMixin, View):
         if not request.user.has_perms(MERGE_PERMISSIONS[kind]):
             raise PermissionDenied
         model, merge = (Person, merge_people) if kind == "person" else (Organisation, merge_organisations)
-        pair = [request.POST.get(name, "")[:200] for name in ("first", "second")]
-        kept = request.POST.get("keep", "")
+        pair = [posted_slug(request, name) for name in ("first", "second")]
+        kept = posted_slug(request, "keep")
         if kept not in pair or pair[0] == pair[1]:
             return bad_request(request, _("Choose which of the two records to keep."), reverse("duplicates"))
         keep = model.objects.filter(slug=kept).first()
@@ -396,6 +422,8 @@ class EditionDetailView(StaffPageMixin, DetailView):
             section="events",
             invitations=invitations,
             attended=sum(invitation.attended is True for invitation in invitations),
+            # People who asked not to be contacted after they were invited: the invitation export leaves them out.
+            left_out_of_export=sum(invitation.person.do_not_contact for invitation in invitations),
             can_change=self.request.user.has_perms(self.change_permissions),
             contact_lists=ContactList.objects.order_by("name"),
             search_form=PersonFilterSet(QueryDict(), queryset=Person.objects.none()).form,
@@ -409,7 +437,7 @@ class EditionDetailView(StaffPageMixin, DetailView):
             raise PermissionDenied
         action = request.POST.get("action")
         if action == "invite_list":
-            contact_list = ContactList.objects.filter(slug=request.POST.get("contact_list", "")[:200]).first()
+            contact_list = ContactList.objects.filter(slug=posted_slug(request, "contact_list")).first()
             if contact_list is None:
                 return bad_request(request, _("Choose a contact list."), edition.get_absolute_url())
             added = invite_people(edition=edition, people=contact_list.people.all())
@@ -419,8 +447,12 @@ class EditionDetailView(StaffPageMixin, DetailView):
                 return bad_request(request, _("The search is not valid."), edition.get_absolute_url())
             added = invite_people(edition=edition, people=filterset.qs)
         elif action == "attendance":
+            # Only this edition's invitations: "²" passes isdigit() but not int(), and a number too large
+            # for the database would end in an error.
+            invitations = {str(pk): pk for pk in edition.invitations.values_list("pk", flat=True)}
             record_attendance(
-                edition=edition, attended_ids=[pk for pk in request.POST.getlist("attended") if pk.isdigit()]
+                edition=edition,
+                attended_ids=[invitations[pk] for pk in request.POST.getlist("attended") if pk in invitations],
             )
             messages.success(request, _("Attendance recorded."))
             return redirect(edition.get_absolute_url())

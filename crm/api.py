@@ -123,6 +123,20 @@ class ModelRulesSerializer(DescribedSerializer):
         # point would need a phone number because (person, phone) is unique among phone contact points.
         return []
 
+    def get_fields(self):
+        from crm.history import VersionedModel  # not at import time: DRF's settings import this module early
+
+        fields = super().get_fields()
+        if issubclass(self.Meta.model, VersionedModel) and "version" not in fields:
+            fields["version"] = serializers.IntegerField(
+                read_only=True,
+                help_text=_(
+                    "Raised by one at each change; also sent as the ETag header. Send it back in If-Match to "
+                    "change or delete the record only if nobody changed it meanwhile (else 412)."
+                ),
+            )
+        return fields
+
     def validate(self, attrs):
         attrs = super().validate(attrs)
         model = self.Meta.model

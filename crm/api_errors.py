@@ -11,6 +11,8 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .history import StaleRecordError
+
 # PostgreSQL's "deadlock detected" and "could not serialize access": another request changed the same rows
 # at the same moment; the database undid this one, which the client may simply send again.
 CONCURRENCY_SQLSTATES = {"40P01", "40001"}
@@ -18,12 +20,16 @@ CONCURRENCY_SQLSTATES = {"40P01", "40001"}
 
 def exception_handler(exc, context):
     """DRF's handler, plus: deleting a record that others still need answers 409 with the reason, and a
-    change undone because another one touched the same rows at the same moment answers 409 too, not 500."""
+    change undone because another one touched the same rows at the same moment (a deadlock, or a save from a
+    version someone else already replaced) answers 409 too, not 500."""
     if isinstance(exc, OperationalError) and getattr(exc.__cause__, "sqlstate", None) in CONCURRENCY_SQLSTATES:
         return Response(
             {"detail": _("Another change was made to the same records at the same moment: send the request again.")},
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, StaleRecordError):
+        # The change lost a race with another one from the same version: nothing was written.
+        return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ProtectedError | RestrictedError):
         blocking = sorted({obj._meta.verbose_name for obj in exc.protected_objects if hasattr(obj, "_meta")})
         return Response(

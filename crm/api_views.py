@@ -2,19 +2,59 @@
 rest_framework.views is still loading."""
 
 from django.db import transaction
-from rest_framework import viewsets
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status, viewsets
+from rest_framework.exceptions import APIException
+
+from .history import VersionedModel, changes_since, stale_message
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _("The record changed since the version given in If-Match.")
+    default_code = "precondition_failed"
+
+
+def _entity_tags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",") if tag.strip()}
 
 
 class RecordViewSet(viewsets.ModelViewSet):
-    """A ModelViewSet whose changes and deletions first lock the record's row.
+    """A ModelViewSet whose changes and deletions first lock the record's row, and, for records that carry a
+    version (crm.history), answer it as the ETag and honour If-Match.
 
     Without the lock, a deletion (which removes the rows pointing at the record, then the record) and a
     change (which updates the record, then its many-to-many rows) take the same locks in opposite orders,
     and PostgreSQL undoes one of them as a deadlock. Locking the record first makes them wait in turn.
+
+    With If-Match, a change or deletion made from an older version answers 412 and says what changed
+    meanwhile; without it, a change that lost a race with another one (both read the same version) is
+    refused by the model's version check and answers 409 (crm.api_errors).
     """
 
+    record = None
+
+    def get_object(self):
+        self.record = super().get_object()
+        return self.record
+
     def lock(self, instance) -> None:
-        list(type(instance)._default_manager.select_for_update().filter(pk=instance.pk).values_list("pk"))
+        locked = type(instance)._default_manager.select_for_update().filter(pk=instance.pk)
+        if isinstance(instance, VersionedModel):
+            self.check_precondition(instance, locked.values_list("version", flat=True).first())
+        else:
+            list(locked.values_list("pk"))
+
+    def check_precondition(self, instance, current_version) -> None:
+        header = self.request.headers.get("If-Match")
+        if not header:
+            return
+        tags = _entity_tags(header)
+        if "*" in tags or str(current_version) in tags:
+            return
+        seen = [int(tag) for tag in tags if tag.isdigit() and 0 < int(tag) < (current_version or 0)]
+        changes = changes_since(instance, max(seen)) if seen else []
+        raise PreconditionFailed(stale_message(instance, changes))
 
     def perform_update(self, serializer):
         with transaction.atomic():
@@ -25,3 +65,10 @@ class RecordViewSet(viewsets.ModelViewSet):
         with transaction.atomic():
             self.lock(instance)
             instance.delete()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        record = self.record
+        if isinstance(record, VersionedModel) and response.status_code < 300 and request.method != "DELETE":
+            response["ETag"] = f'"{record.version}"'
+        return response

@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from simple_history.utils import update_change_reason
 
 
 @dataclass
@@ -205,6 +206,8 @@ def record_merge(*, user, keep, other_name: str, other_pk, report: MergeReport) 
         action_flag=CHANGE,
         change_message=message.strip(),
     )
+    if hasattr(type(keep), "history"):
+        update_change_reason(keep, message.strip())
 
 
 def merge_and_describe(merge, *, keep, other, user) -> str:

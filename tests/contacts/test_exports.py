@@ -130,12 +130,15 @@ def test_formula_injection_is_neutralised_in_xlsx(db, exporter_client, value):
     assert title.quotePrefix
 
 
-def test_do_not_contact_people_are_left_out_of_exports_unless_asked_for(db, exporter_client):
+def test_do_not_contact_people_are_left_out_of_exports_even_when_asked_for(db, exporter_client):
     PersonFactory(family_name="Optout", do_not_contact=True)
     PersonFactory(family_name="Reachable")
     assert [row["Nom"] for row in read_csv(exporter_client.get(URL, {"format": "csv"}))] == ["Reachable"]
-    asked = read_csv(exporter_client.get(URL, {"format": "csv", "include_do_not_contact": "on"}))
-    assert [(row["Nom"], row["Ne pas contacter"]) for row in asked] == [("Optout", "oui"), ("Reachable", "")]
+    asked = exporter_client.get(URL, {"format": "csv", "include_do_not_contact": "on"})
+    assert asked["X-Left-Out-Do-Not-Contact"] == "1"
+    rows = read_csv(asked)
+    assert [row["Nom"] for row in rows] == ["Reachable"]
+    assert "Ne pas contacter" not in rows[0]  # no such column: no one in an export asked not to be contacted
 
 
 def test_export_matches_the_page_filters(seeded_exporter):
