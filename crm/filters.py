@@ -1,7 +1,22 @@
 """Filters that the FilterSets of every app share."""
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django_filters.constants import EMPTY_VALUES
+from django_filters.fields import ModelChoiceField
+
+
+class KeyChoiceField(ModelChoiceField):
+    """A record chosen by a key; a key holding a NUL character is an invalid choice.
+
+    PostgreSQL refuses to compare text holding NUL: such a key must not reach the database. Query strings are
+    already refused by ``crm.middleware``, but a FilterSet also reads posted forms (invitations, contact lists).
+    """
+
+    def to_python(self, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
 
 
 class SlugChoiceFilter(django_filters.ModelChoiceFilter):
@@ -10,6 +25,8 @@ class SlugChoiceFilter(django_filters.ModelChoiceFilter):
     Where it filters through a ``method``, type the method's ``value`` (``value: Organisation``): the API
     schema reads the type from there.
     """
+
+    field_class = KeyChoiceField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
