@@ -12,9 +12,11 @@ MANAGE := $(VENV_PY) manage.py
 RUNTIME_STAMP := $(VENV)/.requirements.stamp
 DEV_STAMP := $(VENV)/.requirements-dev.stamp
 PYTEST_ARGS ?=
+LOAD_SECONDS ?= 60
+LOAD_USERS ?= 10
 
 .DEFAULT_GOAL := help
-.PHONY: help run install install-dev test e2e lint migrations-check messages clean
+.PHONY: help run install install-dev test e2e load lint migrations-check messages clean
 
 help: ## Show this list
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -45,6 +47,7 @@ install-dev: $(DEV_STAMP) ## Create .venv and install the test and lint tools to
 
 run: $(RUNTIME_STAMP) ## Migrate, load the seed, create the demo login, serve on 127.0.0.1:8000
 	$(MANAGE) migrate --no-input
+	$(MANAGE) createcachetable
 	$(MANAGE) loaddata seed
 	$(MANAGE) ensure_demo_account
 	$(MANAGE) runserver 127.0.0.1:8000
@@ -56,6 +59,10 @@ e2e: $(DEV_STAMP) ## Run the browser tests with Debian's chromium (/usr/bin/chro
 	@test -x /usr/bin/chromium || { \
 		echo "Error: /usr/bin/chromium is missing. Install Debian's chromium: apt-get install chromium" >&2; exit 1; }
 	$(VENV_PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+load: $(DEV_STAMP) ## Load-test search and person pages on PostgreSQL (LOAD_SECONDS=60, LOAD_USERS=10), into docs/benchmarks.md
+	LOAD_SECONDS=$(LOAD_SECONDS) LOAD_USERS=$(LOAD_USERS) \
+		LOAD_COMMAND="make load LOAD_SECONDS=$(LOAD_SECONDS) LOAD_USERS=$(LOAD_USERS)" .ci/load
 
 lint: $(DEV_STAMP) ## Check the code with ruff
 	$(VENV)/bin/ruff check .
