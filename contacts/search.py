@@ -8,6 +8,7 @@ addresses, and each phone number as digits, twice — national ("0556113215") an
 """
 
 import re
+from collections.abc import Iterable
 
 import phonenumbers
 from django.conf import settings
@@ -66,23 +67,43 @@ def search_people(queryset, query: str):
     return filter_words(queryset, query)
 
 
+def search_text_of(
+    *,
+    given_name: str,
+    family_name: str,
+    titles: Iterable[str],
+    organisations: Iterable[tuple[str, str]],
+    contact_values: Iterable[str],
+) -> str:
+    """``search_text`` from plain values, in the order ``person_search_text`` reads them: the titles of the
+    positions, the (name, acronym) of the organisations of the positions then of the press roles, and for
+    each contact point its email or its ``phone_digits``. Bulk writers that hold no model instances (the demo
+    data) use it too, so that both produce the same text."""
+    values = [given_name, family_name, *titles]
+    for name, acronym in organisations:
+        values += [name, acronym]
+    values += contact_values
+    return build_search_text(*values)
+
+
 def person_search_text(person) -> str:
     """What ``search_text`` holds for ``person``: read through its positions, press roles and contact
     points, which ``refresh_search_text`` prefetches."""
-    values = [person.given_name, person.family_name]
-    organisations = []
-    for position in person.positions.all():
-        values.append(position.title)
-        organisations.append(position.organisation)
-    for role in person.press_roles.all():
-        organisations.append(role.organisation)
-    for organisation in organisations:
-        values += [organisation.name, organisation.acronym]
+    positions = person.positions.all()
+    organisations = [position.organisation for position in positions]
+    organisations += [role.organisation for role in person.press_roles.all()]
+    contact_values = []
     for point in person.contact_points.all():
         if point.email:
-            values.append(point.email)
-        values += phone_digits(point.phone)
-    return build_search_text(*values)
+            contact_values.append(point.email)
+        contact_values += phone_digits(point.phone)
+    return search_text_of(
+        given_name=person.given_name,
+        family_name=person.family_name,
+        titles=[position.title for position in positions],
+        organisations=[(organisation.name, organisation.acronym) for organisation in organisations],
+        contact_values=contact_values,
+    )
 
 
 REFRESH_BATCH = 500
