@@ -2,6 +2,16 @@ import itertools
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def language_of_the_staff():
+    """Every test starts in French, as a request without a language prefix does: the language a request of an
+    earlier test activated (an /en/ page) would otherwise stay active in the thread."""
+    translation.activate("fr")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ SAME_IN_BOTH = {
     "import",
     "provenance",
     "provenances",
+    "version",
 }
 
 
@@ -45,6 +46,9 @@ def labels_of(model):
     yield model._meta.verbose_name_plural
     for field in model._meta.get_fields():
         if (field.auto_created and not field.concrete) or isinstance(field, GenericForeignKey):
+            continue
+        if hasattr(model, "instance_type") and field.name.startswith("history_"):
+            # django-simple-history's own columns: its pages show them under their own translated headings.
             continue
         if getattr(field, "verbose_name", None) and field.name != "id":
             yield field.verbose_name
