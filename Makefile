@@ -16,7 +16,9 @@ LOAD_SECONDS ?= 60
 LOAD_USERS ?= 10
 
 .DEFAULT_GOAL := help
-.PHONY: help run install install-dev test e2e load lint migrations-check messages clean
+BENCH_SIZES ?= 10000 100000 1000000
+BENCH_ARGS ?=
+.PHONY: help run install install-dev test e2e load bench lint migrations-check messages clean
 
 help: ## Show this list
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -63,6 +65,9 @@ e2e: $(DEV_STAMP) ## Run the browser tests with Debian's chromium (/usr/bin/chro
 load: $(DEV_STAMP) ## Load-test search and person pages on PostgreSQL (LOAD_SECONDS=60, LOAD_USERS=10), into docs/benchmarks.md
 	LOAD_SECONDS=$(LOAD_SECONDS) LOAD_USERS=$(LOAD_USERS) \
 		LOAD_COMMAND="make load LOAD_SECONDS=$(LOAD_SECONDS) LOAD_USERS=$(LOAD_USERS)" .ci/load
+
+bench: $(DEV_STAMP) ## Measure search, pages, queries and exports at BENCH_SIZES people on PostgreSQL (DATABASE_URL), into docs/benchmarks.md
+	$(VENV_PY) -m tests.bench --sizes $(BENCH_SIZES) --command "make bench BENCH_SIZES='$(BENCH_SIZES)'" $(BENCH_ARGS)
 
 lint: $(DEV_STAMP) ## Check the code with ruff
 	$(VENV)/bin/ruff check .

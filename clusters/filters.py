@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -9,13 +10,30 @@ from .models import KeyFigure, Membership, MembershipType, Organisation, Organis
 from .search import filter_folded
 
 
+def distinct_values(model, field_name: str) -> list[str]:
+    """The distinct non-empty values of an indexed text column, in order, by a loose index scan: one index
+    lookup per distinct value ("the smallest value above the last one"), however many rows hold each. A plain
+    ``SELECT DISTINCT`` reads every row: 20 000 organisations cost 10 ms on every directory page load."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = connection.ops.quote_name(model._meta.get_field(field_name).column)
+    sql = (
+        f"WITH RECURSIVE found (value) AS ("  # noqa: S608 (names from the model, no value from outside)
+        f"SELECT MIN({column}) FROM {table} WHERE {column} > '' "
+        f"UNION ALL SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > found.value) "
+        f"FROM found WHERE found.value IS NOT NULL"
+        f") SELECT value FROM found WHERE value IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [value for (value,) in cursor.fetchall()]
+
+
 def organisation_regions(request=None):
-    regions = Organisation.objects.exclude(region="").order_by("region").values_list("region", flat=True).distinct()
-    return [(region, region) for region in regions]
+    return [(region, region) for region in distinct_values(Organisation, "region")]
 
 
 def organisation_countries(request=None):
-    codes = set(Organisation.objects.exclude(country="").values_list("country", flat=True).distinct())
+    codes = set(distinct_values(Organisation, "country"))
     return [(code, name) for code, name in countries if code in codes]
 
 

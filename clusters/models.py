@@ -8,6 +8,7 @@ from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -49,6 +50,14 @@ class Sector(models.Model):
 
 
 class OrganisationQuerySet(models.QuerySet):
+    def suggested_for(self, typed: str):
+        """Organisations whose name or acronym holds ``typed``, or whose slug holds it slugified (so that
+        "leem" or "gipso" find them, and "Pôle" finds "pole" without its accent), by name."""
+        condition = Q(name__icontains=typed) | Q(acronym__icontains=typed)
+        if slug := slugify(typed):
+            condition |= Q(slug__contains=slug)
+        return self.filter(condition).order_by("name", "pk")
+
     def clusters(self):
         return self.filter(kind=Organisation.Kind.CLUSTER)
 
@@ -156,7 +165,12 @@ class Organisation(VersionedModel):
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
-        indexes = [models.Index(fields=["kind", "name"], name="organisation_kind_name_idx")]
+        indexes = [
+            models.Index(fields=["kind", "name"], name="organisation_kind_name_idx"),
+            # The directory's country and region filters list the values in use on every page load.
+            models.Index(fields=["country"], name="organisation_country_idx"),
+            models.Index(fields=["region"], name="organisation_region_idx"),
+        ]
         constraints = [
             FieldCheckConstraint(
                 field="name",

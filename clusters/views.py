@@ -1,8 +1,10 @@
 from collections import Counter
 
 from django.apps import apps
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import DetailView, ListView
 
 from crm.charts import BarChart
@@ -196,3 +198,19 @@ class RenewalsView(MembershipListView):
             membership.ended_on.isoformat(),
             f"{fee:.2f}" if fee is not None else "",
         ]
+
+
+class OrganisationSuggestionsView(StaffPageMixin, View):
+    """Up to 20 organisations whose name, acronym or slug holds what was typed, as ``<option>`` elements for a
+    ``SuggestedKeyInput``'s datalist: the value is the slug, the label the name. Reads the typed text under any
+    parameter name (the box sends it under its own name)."""
+
+    permission_required = "clusters.view_organisation"
+    limit = 20
+    clusters_only = False
+
+    def get(self, request):
+        typed = next((value for value in request.GET.values() if value.strip()), "").strip()[:100]
+        organisations = Organisation.objects.clusters() if self.clusters_only else Organisation.objects.all()
+        organisations = organisations.suggested_for(typed)[: self.limit] if typed else []
+        return render(request, "clusters/includes/organisation_suggestions.html", {"organisations": organisations})

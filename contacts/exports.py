@@ -10,17 +10,18 @@ then streams the people in chunks so that memory stays flat however many rows th
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-import phonenumbers
 import vobject
-from django.db.models import Count, Q
+from django.db.models import Count, Q, TextField
+from django.db.models.functions import Cast
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
 from crm import spreadsheets
 
-from .models import ContactPoint, ExportLog
+from .models import ContactPoint, ExportLog, Position, PressContact
+from .phones import international_format
 
-CHUNK_SIZE = 1000
+CHUNK_SIZE = 2000
 
 
 @dataclass(frozen=True)
@@ -31,31 +32,6 @@ class ExportRow:
     title: str
     emails: list[str]
     phones: list[tuple[str, str]]  # (international format, kind)
-
-    @classmethod
-    def from_person(cls, person) -> "ExportRow":
-        """From a person fetched with ``Person.objects.directory()``: no query of its own."""
-        position = person.current_positions[0] if person.current_positions else None
-        press_roles = list(person.press_roles.all())
-        if position:
-            organisation = position.organisation.name
-        elif press_roles:
-            organisation = press_roles[0].organisation.name
-        else:
-            organisation = ""
-        points = list(person.contact_points.all())
-        return cls(
-            given_name=person.given_name,
-            family_name=person.family_name,
-            organisation=organisation,
-            title=position.title if position else "",
-            emails=[point.email for point in points if point.medium == ContactPoint.Medium.EMAIL],
-            phones=[
-                (phonenumbers.format_number(point.phone, phonenumbers.PhoneNumberFormat.INTERNATIONAL), point.kind)
-                for point in points
-                if point.medium == ContactPoint.Medium.PHONE and point.phone
-            ],
-        )
 
     def cells(self) -> list[str]:
         return [
@@ -84,8 +60,55 @@ def header() -> list[str]:
 
 
 def rows(people) -> Iterator[ExportRow]:
+    """The export's rows for ``people`` (a queryset of people, in its own order), read as plain values, not model
+    instances: 2 000 people at a time, then their current positions, press roles and contact points in one
+    query each. A million people stream at a steady, small memory (docs/benchmarks.md)."""
+    people = people.prefetch_related(None).values_list("pk", "given_name", "family_name")
+    batch: list[tuple[int, str, str]] = []
     for person in people.iterator(chunk_size=CHUNK_SIZE):
-        yield ExportRow.from_person(person)
+        batch.append(person)
+        if len(batch) == CHUNK_SIZE:
+            yield from _batch_rows(batch)
+            batch = []
+    yield from _batch_rows(batch)
+
+
+def _batch_rows(batch: list[tuple[int, str, str]]) -> Iterator[ExportRow]:
+    if not batch:
+        return
+    ids = [pk for pk, _given, _family in batch]
+    # What a directory row shows: the primary current position first, else the first press role by name.
+    positions: dict[int, tuple[str, str]] = {}
+    current = Position.objects.current().filter(person_id__in=ids).order_by("person_id", "-is_primary", "pk")
+    for person_id, organisation, title in current.values_list("person_id", "organisation__name", "title"):
+        positions.setdefault(person_id, (organisation, title))
+    press: dict[int, str] = {}
+    roles = PressContact.objects.filter(person_id__in=ids).order_by("person_id", "organisation__name")
+    for person_id, organisation in roles.values_list("person_id", "organisation__name"):
+        press.setdefault(person_id, organisation)
+    emails: dict[int, list[str]] = {}
+    phones: dict[int, list[tuple[str, str]]] = {}
+    # The phone as stored (E.164 text): a PhoneNumberField would parse every number into an object first.
+    points = (
+        ContactPoint.objects.filter(person_id__in=ids)
+        .order_by("person_id", "medium", "-is_primary", "pk")
+        .values_list("person_id", "medium", "email", Cast("phone", TextField()), "kind")
+    )
+    for person_id, medium, email, phone, kind in points:
+        if medium == ContactPoint.Medium.EMAIL:
+            emails.setdefault(person_id, []).append(email)
+        elif phone:
+            phones.setdefault(person_id, []).append((international_format(phone), kind))
+    for pk, given_name, family_name in batch:
+        organisation, title = positions.get(pk) or (press.get(pk, ""), "")
+        yield ExportRow(
+            given_name=given_name,
+            family_name=family_name,
+            organisation=organisation,
+            title=title,
+            emails=emails.get(pk, []),
+            phones=phones.get(pk, []),
+        )
 
 
 def csv_chunks(export_rows: Iterable[ExportRow]) -> Iterator[bytes]:

@@ -9,8 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from clusters.filters import organisation_countries, organisation_filter, organisation_regions
 from clusters.models import Organisation
 from crm.filters import SlugChoiceFilter, StableOrderingFilter
+from crm.widgets import SuggestedKeyInput
 
 from .models import ContactList, ContactPoint, EventEdition, Person, Position, PressContact, Tag
+
+
+def organisation_name(slug: str) -> str | None:
+    return Organisation.objects.filter(slug=slug).values_list("name", flat=True).first()
 
 
 class PersonOrderingFilter(django_filters.OrderingFilter):
@@ -58,12 +63,17 @@ class PersonFilterSet(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     organisation = SlugChoiceFilter(
-        label=_("Organisation"), queryset=Organisation.objects.order_by("name"), method="filter_organisation"
+        label=_("Organisation"),
+        queryset=Organisation.objects.all(),
+        method="filter_organisation",
+        # A box with suggestions, not a <select> listing every organisation (there may be tens of thousands).
+        widget=SuggestedKeyInput("clusters:organisation_suggestions", choice_label=organisation_name),
     )
     member_of = SlugChoiceFilter(
         label=_("At a member of the cluster"),
-        queryset=Organisation.objects.clusters().order_by("name"),
+        queryset=Organisation.objects.clusters(),
         method="filter_member_of",
+        widget=SuggestedKeyInput("clusters:cluster_suggestions", choice_label=organisation_name),
         help_text=_("Slug of a cluster: the people of its member organisations today."),
     )
     kind = django_filters.ChoiceFilter(

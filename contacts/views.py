@@ -19,7 +19,7 @@ from clusters.models import Organisation
 from clusters.services import merge_organisations
 from crm.history import history_of
 from crm.merging import merge_and_describe
-from crm.pages import FilteredListView, StaffPageMixin
+from crm.pages import CappedPaginator, FilteredListView, StaffPageMixin
 
 from .duplicates import likely_duplicate_people
 from .exports import export_people
@@ -62,6 +62,7 @@ def bad_request(request, message: str, back_url: str):
 class PersonListView(FilteredListView):
     permission_required = "contacts.view_person"
     filterset_class = PersonFilterSet
+    paginator_class = CappedPaginator
     template_name = "contacts/person_list.html"
     results_template_name = "contacts/includes/person_results.html"
 

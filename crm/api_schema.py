@@ -7,7 +7,7 @@ PATH_PARAMETER_DESCRIPTIONS = {
     "id": _("The record's identifier."),
 }
 IF_MATCH_DESCRIPTION = _(
-    "The record's version as last read (its ETag, or its version field, for example \"3\"): the change or the "
+    'The record\'s version as last read (its ETag, or its version field, for example "3"): the change or the '
     "deletion is made only if nobody changed the record since, else the answer is 412."
 )
 PRECONDITION_FAILED_DESCRIPTION = _("The record changed since the version given in If-Match: what changed is said.")

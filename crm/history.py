@@ -112,6 +112,7 @@ class VersionedModel(models.Model):
             if current is not None and current != self.version:
                 raise StaleRecordError(self, self.version)
 
+
 def _field(model, name: str):
     try:
         return model._meta.get_field(name)

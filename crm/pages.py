@@ -1,12 +1,39 @@
 """What every staff page shares: permission checks, filtered and paginated lists, htmx partials."""
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.paginator import Paginator
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 from django_filters.views import FilterView
 
 
 class StaffPageMixin(PermissionRequiredMixin):
     """Anonymous visitors go to the login page; signed-in users without the permission get a 403."""
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most ``count_limit`` results.
+
+    Counting every match of a broad filter over a million people reads them all, on every page load; beyond
+    ten thousand, "more than 10 000" says as much and the count stops there (``COUNT(*)`` over a subquery
+    with a LIMIT). Pages go as far as the count: past them, narrow the search. Exports are not paginated and
+    hold every match.
+    """
+
+    count_limit = 10_000
+
+    @cached_property
+    def counted(self) -> int:
+        """How many results there are, or ``count_limit + 1`` if there are more than ``count_limit``."""
+        return self.object_list.order_by()[: self.count_limit + 1].count()
+
+    @property
+    def count(self) -> int:
+        return min(self.counted, self.count_limit)
+
+    @property
+    def is_capped(self) -> bool:
+        return self.counted > self.count_limit
 
 
 class FilteredListView(StaffPageMixin, FilterView):

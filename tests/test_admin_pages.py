@@ -193,7 +193,7 @@ CLUSTERS_CHANGELISTS = {
 
 CONTACTS_CHANGELISTS = {
     Tag: (build_tags, 5),
-    Person: (build_people, 9),
+    Person: (build_people, 8),  # one count, capped, and no count of the whole table (show_full_result_count)
     Position: (PositionFactory.create_batch, 6),
     ContactPoint: (build_contact_points, 5),
     PressContact: (PressContactFactory.create_batch, 6),

@@ -36,6 +36,8 @@ PAGES = [
     ("merge", {}, "post", {"kind": "person"}, {"change", "delete"}, 400),
     ("clusters:organisation_list", {}, "get", {}, {"view"}, 200),
     ("clusters:organisation_detail", {"slug": "polepharma"}, "get", {}, {"view"}, 200),
+    ("clusters:organisation_suggestions", {}, "get", {"organisation": "pole"}, {"view"}, 200),
+    ("clusters:cluster_suggestions", {}, "get", {"member_of": "pole"}, {"view"}, 200),
     ("clusters:unpaid_dues", {}, "get", {}, {"view"}, 200),
     ("clusters:renewals", {}, "get", {}, {"view"}, 200),
     ("agreements:agreement_list", {}, "get", {}, {"view"}, 200),

@@ -65,8 +65,9 @@ def table(rows: dict[str, dict[str, str]]) -> list[list[str]]:
     return lines
 
 
-def markdown(lines: list[list[str]]) -> str:
-    widths = [max(len(cells[column]) for cells in [HEADER, *lines]) for column in range(len(HEADER))]
+def markdown(lines: list[list[str]], header: list[str] = HEADER) -> str:
+    """A Markdown table: the first column left-aligned, the others (figures) right-aligned."""
+    widths = [max(len(cells[column]) for cells in [header, *lines]) for column in range(len(header))]
 
     def render(cells: list[str]) -> str:
         padded = [
@@ -76,7 +77,7 @@ def markdown(lines: list[list[str]]) -> str:
         return "| " + " | ".join(padded) + " |"
 
     rule = "| " + " | ".join("-" * (width - 1) + (":" if column else "-") for column, width in enumerate(widths)) + " |"
-    return "\n".join([render(HEADER), rule, *(render(cells) for cells in lines)])
+    return "\n".join([render(header), rule, *(render(cells) for cells in lines)])
 
 
 def problems(rows: dict[str, dict[str, str]]) -> list[str]:
@@ -131,12 +132,14 @@ def section(lines: list[list[str]], postgres_version: str) -> str:
 """
 
 
-def write_docs(docs: Path, text: str) -> None:
-    """Replace the load section of ``docs`` (between its markers), or add it; leave the rest as it is."""
+def write_docs(docs: Path, text: str, markers: tuple[str, str] = (START_MARKER, END_MARKER)) -> None:
+    """Replace the section of ``docs`` between ``markers`` (the load section by default), or add it; leave the
+    rest as it is."""
+    start_marker, end_marker = markers
     current = docs.read_text() if docs.exists() else INTRO
-    start, end = current.find(START_MARKER), current.find(END_MARKER)
+    start, end = current.find(start_marker), current.find(end_marker)
     if start != -1 and end > start:
-        updated = current[:start] + text.rstrip("\n") + current[end + len(END_MARKER) :]
+        updated = current[:start] + text.rstrip("\n") + current[end + len(end_marker) :]
     else:
         updated = current.rstrip("\n") + "\n\n" + text
     docs.write_text(updated)
