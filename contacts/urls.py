@@ -6,6 +6,7 @@ app_name = "contacts"
 urlpatterns = [
     path("", views.PersonListView.as_view(), name="person_list"),
     path("export/", views.PersonExportView.as_view(), name="export"),
+    path("export/left-out/", views.LeftOutOfExportView.as_view(), name="export_left_out"),
     path("lists/", views.ContactListIndexView.as_view(), name="list_index"),
     path("lists/new/", views.ContactListCreateView.as_view(), name="list_create"),
     path("lists/add/", views.ContactListAddView.as_view(), name="list_add"),

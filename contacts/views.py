@@ -77,16 +77,35 @@ class PersonListView(FilteredListView):
             search_query=directory_query(self.request.GET).urlencode(),
             export_formats=EXPORT_FORMATS,
             may_export=may_export,
+            # Counting them means another pass over the matches: a search as one types leaves it to a request
+            # of its own (LeftOutOfExportView, loaded by htmx once the results show); a whole page counts here.
             left_out_of_export=(
-                PersonExportFilterSet(self.request.GET, queryset=Person.objects.all()).left_out_count()
-                if may_export
-                else 0
+                left_out_of_export(self.request.GET) if may_export and not self.answers_results_only() else None
             ),
             may_create_list=user.has_perm("contacts.add_contactlist"),
             lists_to_add_to=(
                 ContactList.objects.order_by("name") if user.has_perm("contacts.change_contactlist") else []
             ),
             **kwargs,
+        )
+
+
+def left_out_of_export(query: QueryDict) -> int:
+    """How many people matching the directory's filters in ``query`` an export would leave out, because they
+    asked not to be contacted."""
+    return PersonExportFilterSet(query, queryset=Person.objects.all()).left_out_count()
+
+
+class LeftOutOfExportView(StaffPageMixin, View):
+    """The directory's notice of the people its export leaves out, for the filters in the query string."""
+
+    permission_required = ("contacts.view_person", "contacts.export_contacts")
+
+    def get(self, request):
+        return render(
+            request,
+            "contacts/includes/left_out_of_export.html",
+            {"left_out_of_export": left_out_of_export(request.GET)},
         )
 
 

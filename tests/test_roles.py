@@ -23,6 +23,7 @@ PAGES = [
     ("contacts:person_list", {}, "get", {}, {"view"}, 200),
     ("contacts:person_detail", {"slug": "stephanie-bou"}, "get", {}, {"view"}, 200),
     ("contacts:export", {}, "get", {"format": "csv"}, {"view", "export"}, 200),
+    ("contacts:export_left_out", {}, "get", {"q": "bou"}, {"view", "export"}, 200),
     ("contacts:list_index", {}, "get", {}, {"view"}, 200),
     ("contacts:list_create", {}, "get", {"person": "stephanie-bou"}, {"view", "add"}, 200),
     ("contacts:list_detail", {"slug": "presse"}, "get", {}, {"view"}, 200),

@@ -120,3 +120,19 @@ def test_working_at_finds_staff_and_press_contacts_once_each(db):
     found = Person.objects.working_at(Organisation.objects.filter(pk=organisation.pk))
 
     assert sorted(found.values_list("pk", flat=True)) == sorted([both.pk, press_only.pk])
+
+
+def test_a_search_as_one_types_loads_the_left_out_notice_in_a_request_of_its_own(db, exporter_client):
+    PersonFactory(family_name="Optout", do_not_contact=True)
+    PersonFactory(family_name="Reachable")
+
+    fragment = exporter_client.get(URL, {"q": "o"}, headers={"HX-Request": "true"}).text
+    loader = re.search(r'<div hx-get="(/contacts/export/left-out/\?[^"]*)" hx-trigger="load"', fragment)
+    notice = exporter_client.get(loader.group(1).replace("&amp;", "&")).text
+
+    assert "left-out-of-export" not in fragment
+    assert "1 personne qui a demandé à ne pas être contactée est exclue" in notice
+
+
+def test_the_left_out_notice_needs_the_export_permission(db, viewer_client):
+    assert viewer_client.get("/contacts/export/left-out/").status_code == 403
