@@ -173,7 +173,7 @@ class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSave
     ]
     ordering = ["family_name", "given_name", "pk"]
     list_per_page = 50
-    # No COUNT of the whole table on every page load: counting stops at 10 000 (crm.pages.CappedPaginator).
+    # No COUNT of the whole table on every page load: counting stops at 1 000 (crm.pages.CappedPaginator).
     show_full_result_count = False
     paginator = CappedPaginator
     autocomplete_fields = ["tags"]
