@@ -6,6 +6,13 @@ from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Every user a test makes has a password hashed, every login checks one: the default hasher's million
+    rounds cost about 0.3 s each, minutes over the suite. Django's advice for tests: a fast hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def language_of_the_staff():
     """Every test starts in French, as a request without a language prefix does: the language a request of an
     earlier test activated (an /en/ page) would otherwise stay active in the thread."""

@@ -12,12 +12,6 @@ ADMIN_LOGIN = "/en/admin/login/"
 LOCKED_OUT = "You are locked out after 5 failed login attempts"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Every attempt checks a password: the default hasher's million rounds would make these tests last minutes."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def camille(db):
     return UserFactory(username="camille", is_staff=True, is_superuser=True)
