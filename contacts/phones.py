@@ -13,6 +13,8 @@ import re
 import phonenumbers
 
 _DIGIT = re.compile(r"\d")
+_NOT_DIGIT = re.compile(r"\D")
+_REGROUPING = re.compile(r"\+?[\d -]+")
 _LAYOUTS: dict[tuple[str, int], str | None] = {}
 MAX_LAYOUTS = 100_000
 # "+" and the first seven digits: what every country's layouts choose by (tests/contacts/test_phones.py).
@@ -30,20 +32,15 @@ def _slow_format(e164: str) -> str:
 def international_format(e164: str) -> str:
     """``+33556113215`` → ``+33 5 56 11 32 15``, as ``phonenumbers``' INTERNATIONAL format writes it."""
     key = (e164[:LEADING], len(e164))
-    layout = _LAYOUTS.get(key, "")
-    if layout == "":
+    if key not in _LAYOUTS:
         formatted = _slow_format(e164)
-        digits = e164.lstrip("+")
-        # A layout is kept only when the formatted number is the same digits, regrouped.
-        layout = (
-            _DIGIT.sub("#", formatted)
-            if _DIGIT.sub("", formatted).strip(" +-") == "" and re.sub(r"\D", "", formatted) == digits
-            else None
-        )
+        # A layout is kept only when the formatted number is the same digits, regrouped by spaces or dashes.
+        regrouped = _REGROUPING.fullmatch(formatted) and _NOT_DIGIT.sub("", formatted) == e164.lstrip("+")
         if len(_LAYOUTS) >= MAX_LAYOUTS:
             _LAYOUTS.clear()
-        _LAYOUTS[key] = layout
+        _LAYOUTS[key] = _DIGIT.sub("#", formatted) if regrouped else None
         return formatted
+    layout = _LAYOUTS[key]
     if layout is None:
         return _slow_format(e164)
     digits = iter(e164.lstrip("+"))
