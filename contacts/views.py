@@ -69,6 +69,10 @@ class PersonListView(FilteredListView):
     def get_queryset(self):
         return Person.objects.directory()
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # The matches' keys are read once, for the count and the page; the page's people by key (crm.pages).
+        return super().get_paginator(queryset, per_page, rows=Person.objects.directory(), **kwargs)
+
     def get_context_data(self, **kwargs):
         user = self.request.user
         may_export = user.has_perm("contacts.export_contacts")

@@ -19,13 +19,29 @@ class CappedPaginator(Paginator):
     LIMIT): 40 pages of 25 are more than anyone turns, and a thousand matches cost a tenth of ten thousand.
     Pages go as far as the count: past them, narrow the search. Exports are not paginated and hold every
     match.
+
+    Given ``rows``, a queryset to read a page's objects from, the count and the page share one read: the keys
+    of the first ``count_limit + 1`` matches, in order, which is the count; the page's objects are then read by
+    their key from ``rows``. A search through a trigram index then runs once per request instead of twice
+    (once to count, once for the page), which is half its cost at a million people.
     """
 
     count_limit = 1_000
 
+    def __init__(self, object_list, per_page, *args, rows=None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.rows = rows
+
+    @cached_property
+    def keys(self) -> list:
+        """The primary keys of the first ``count_limit + 1`` results, in order."""
+        return list(self.object_list.prefetch_related(None).values_list("pk", flat=True)[: self.count_limit + 1])
+
     @cached_property
     def counted(self) -> int:
         """How many results there are, or ``count_limit + 1`` if there are more than ``count_limit``."""
+        if self.rows is not None:
+            return len(self.keys)
         return self.object_list.order_by()[: self.count_limit + 1].count()
 
     @property
@@ -35,6 +51,16 @@ class CappedPaginator(Paginator):
     @property
     def is_capped(self) -> bool:
         return self.counted > self.count_limit
+
+    def page(self, number):
+        if self.rows is None:
+            return super().page(number)
+        number = self.validate_number(number)
+        start = (number - 1) * self.per_page
+        keys = self.keys[start : min(start + self.per_page, self.count)]
+        found = self.rows.in_bulk(keys)
+        # A row deleted since its key was read is left out rather than failing the page.
+        return self._get_page([found[key] for key in keys if key in found], number, self)
 
 
 class FilteredListView(StaffPageMixin, FilterView):

@@ -5,10 +5,14 @@ loose index scan, the admin's search through the indexed search text."""
 import re
 
 import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from clusters.filters import distinct_values
 from clusters.models import Organisation
 from contacts.models import Person
+from contacts.views import PersonListView
 from crm.pages import CappedPaginator
 from tests.admin_helpers import admin_url
 from tests.factories import OrganisationFactory, PersonFactory, PositionFactory, PressContactFactory
@@ -136,3 +140,41 @@ def test_a_search_as_one_types_loads_the_left_out_notice_in_a_request_of_its_own
 
 def test_the_left_out_notice_needs_the_export_permission(db, viewer_client):
     assert viewer_client.get("/contacts/export/left-out/").status_code == 403
+
+
+def test_a_search_reads_its_matches_once_for_the_count_and_the_page(db, viewer_client):
+    PersonFactory.create_batch(3, family_name="Bouchet")
+    PersonFactory(family_name="Martin")
+
+    with CaptureQueriesContext(connection) as captured:
+        html = viewer_client.get(URL, {"q": "bouchet"}, headers={"HX-Request": "true"}).text
+
+    searching = [query["sql"] for query in captured.captured_queries if "%bouchet%" in query["sql"]]
+    assert len(searching) == 1
+    assert "3 personnes" in html and html.count("Bouchet</a>") == 3
+
+
+def test_pages_past_the_first_follow_the_order_of_the_count_up_to_the_limit(db, viewer_client, small_cap, monkeypatch):
+    monkeypatch.setattr(PersonListView, "paginate_by", 2)
+    for name in ["Dupont", "Bernard", "Etienne", "Amar", "Colin"]:
+        PersonFactory(family_name=name, given_name="Anne")
+
+    first = viewer_client.get(URL, {"o": "name"}).text
+    second = viewer_client.get(URL, {"o": "name", "page": "2"}).text
+    past_the_limit = viewer_client.get(URL, {"o": "name", "page": "3"}).text
+
+    assert re.findall(r"Anne (\w+)</a>", first) == ["Amar", "Bernard"]
+    # Three are counted (the limit), so the second page holds the third alone, and there is no third page.
+    assert re.findall(r"Anne (\w+)</a>", second) == ["Colin"]
+    assert re.findall(r"Anne (\w+)</a>", past_the_limit) == ["Colin"]
+
+
+def test_someone_deleted_between_the_count_and_the_page_is_left_out_not_an_error(db):
+    kept, deleted = PersonFactory(family_name="Amar"), PersonFactory(family_name="Bernard")
+    view = PersonListView()
+    view.setup(RequestFactory().get(URL))
+    paginator = view.get_paginator(Person.objects.order_by("family_name"), 25)
+    assert paginator.keys == [kept.pk, deleted.pk]  # read before the deletion
+    deleted.delete()
+
+    assert list(paginator.page(1)) == [kept] and paginator.count == 2
