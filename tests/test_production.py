@@ -271,3 +271,19 @@ def test_an_admin_import_waits_for_its_confirmation_in_the_database(admin_client
 
     assert response.status_code == 302
     assert Person.objects.filter(family_name="Etxeberria").exists()
+
+
+def test_a_server_process_keeps_the_loaded_application_out_of_the_garbage_collectors_sight():
+    # crm.wsgi freezes what loading Django and every view allocated (see its docstring), so that a full
+    # collection during a request does not walk it: the slowest requests in docs/benchmarks.md.
+    frozen = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import gc, crm.wsgi; print(gc.get_freeze_count())"],
+        cwd=PROJECT_ROOT,
+        env=production_environment(DATABASE_URL="sqlite:///:memory:"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+
+    assert int(frozen) > 50_000
