@@ -29,6 +29,7 @@ import phonenumbers  # noqa: E402
 from django.contrib import admin  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client, RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -206,9 +207,13 @@ def query_count(client: Client, url: str, params: dict, label: str) -> int:
 
 def endpoints(person: Person, search: dict) -> dict[str, tuple[str, dict]]:
     """Every page and list endpoint worth counting, with data of the generated kind behind it."""
-    organisation = (
-        Organisation.objects.filter(slug__startswith=DEMO_SLUG_PREFIX, positions__person=person).first()
-        or Organisation.objects.first()
+    # A cluster's page shows its members, figures and charts, which other organisations' pages do not: each
+    # kind is counted on its own, the sample person's employer and the made-up cluster with the most members.
+    demo = Organisation.objects.filter(slug__startswith=DEMO_SLUG_PREFIX)
+    others = demo.exclude(kind=Organisation.Kind.CLUSTER)
+    organisation = others.filter(positions__person=person).first() or others.order_by("pk").first()
+    cluster = (
+        demo.filter(kind=Organisation.Kind.CLUSTER).annotate(members=Count("memberships")).order_by("-members").first()
     )
     agreement = Agreement.objects.order_by("-pk").first()
     return {
@@ -218,6 +223,7 @@ def endpoints(person: Person, search: dict) -> dict[str, tuple[str, dict]]:
         "person page": (reverse("contacts:person_detail", args=[person.slug]), {}),
         "organisations": (reverse("clusters:organisation_list"), {}),
         "organisation page": (reverse("clusters:organisation_detail", args=[organisation.slug]), {}),
+        "cluster page": (reverse("clusters:organisation_detail", args=[cluster.slug]), {}),
         "agreements": (reverse("agreements:agreement_list"), {}),
         "agreement page": (reverse("agreements:agreement_detail", args=[agreement.slug]), {}),
         "press releases": (reverse("agreements:press_release_list"), {}),
