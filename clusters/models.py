@@ -68,7 +68,11 @@ class OrganisationQuerySet(models.QuerySet):
 
     def listing(self):
         """Organisations with what a list row shows: how many people work there, how many members it has
-        today."""
+        today.
+
+        Both are subqueries of each row, not a join grouped by organisation: PostgreSQL then counts for the 25
+        rows of a page only, after sorting and paginating, where a GROUP BY counted the positions of every
+        organisation first (13 s for 20 000 organisations and 1 300 000 positions)."""
         members = (
             Membership.objects.filter(cluster=OuterRef("pk"))
             .active_on()
@@ -77,8 +81,17 @@ class OrganisationQuerySet(models.QuerySet):
             .annotate(count=models.Count("member", distinct=True))
             .values("count")
         )
+        # contacts' Position, reached through its relation: this app imports none of the apps above it.
+        position = self.model.positions.rel.related_model
+        people = (
+            position.objects.filter(organisation=OuterRef("pk"))
+            .order_by()
+            .values("organisation")
+            .annotate(count=models.Count("person", distinct=True))
+            .values("count")
+        )
         return self.annotate(
-            people_count=models.Count("positions__person", distinct=True),
+            people_count=Coalesce(Subquery(people), 0),
             member_count=Coalesce(Subquery(members), 0),
         )
 

@@ -270,6 +270,7 @@ def main(argv=None) -> None:
         "pages": {},
         "query_counts": {},
     }
+    employer = Organisation.objects.get(slug=search["filter: one organisation"]["organisation"])
     for label, params in search.items():
         expected = b"<table" if "q" not in params else person.family_name.encode().replace(b"'", b"&#x27;")
         server = timed_get(client, directory, params, f"directory: {label}", options.runs, expected, AS_TYPED)
@@ -285,6 +286,9 @@ def main(argv=None) -> None:
         "person page": (reverse("contacts:person_detail", args=[person.slug]), {}, person.family_name.encode()),
         "API: people": (reverse("api:person-list"), {}, b'"results"'),
         "API: people search": (reverse("api:person-list"), search["name"], b'"results"'),
+        "organisations": (reverse("clusters:organisation_list"), {}, b"<table"),
+        # The sample person's employer by its name: organisations are searched in Python (clusters.search).
+        "organisations search": (reverse("clusters:organisation_list"), {"q": employer.name}, b"<table"),
     }
     for label, (url, params, expected) in pages.items():
         results["pages"][label] = timed_get(client, url, params, label, options.runs, expected)

@@ -1,5 +1,6 @@
 """The organisation pages: /organisations/ and /organisations/<slug>/."""
 
+import datetime
 import re
 
 import pytest
@@ -110,6 +111,25 @@ def test_list_query_count_does_not_grow_with_rows(db, viewer_client, django_asse
     with django_assert_num_queries(11):
         response = viewer_client.get(URL, {"region": "Occitanie"})
     assert len(names(response)) == min(rows, 25)
+
+
+def test_list_rows_count_each_person_once_and_todays_members(db, viewer_client):
+    cluster = ClusterFactory(name="Pôle Alpha", slug="pole-alpha")
+    twice = PersonFactory()
+    PositionFactory(organisation=cluster, person=twice, title="Directrice")
+    PositionFactory(organisation=cluster, person=twice, title="Présidente")
+    PositionFactory(organisation=cluster)
+    MembershipFactory(cluster=cluster)
+    MembershipFactory(cluster=cluster, started_on=datetime.date(2010, 1, 1), ended_on=datetime.date(2011, 1, 1))
+    OrganisationFactory(name="Zeta")  # nobody, no members
+
+    html = viewer_client.get(URL).content.decode()
+    rows = [re.findall(r"<td>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)]
+    # Name, kind, where, people, members: as read on the page, without the links.
+    cells = {re.sub(r"<[^>]+>", "", row[0]).strip(): (re.sub(r"<[^>]+>", "", row[3]), row[4]) for row in rows if row}
+
+    assert cells["Pôle Alpha"] == ("2", "1")
+    assert cells["Zeta"] == ("0", "—")
 
 
 def test_polepharma_page_shows_its_sites_figures_relations_people_and_agreements(seeded_viewer):
