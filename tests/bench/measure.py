@@ -207,10 +207,11 @@ def query_count(client: Client, url: str, params: dict, label: str) -> int:
 
 def endpoints(person: Person, search: dict) -> dict[str, tuple[str, dict]]:
     """Every page and list endpoint worth counting, with data of the generated kind behind it."""
-    # A cluster's page shows its members, figures and charts, which other organisations' pages do not: each
-    # kind is counted on its own, the sample person's employer and the made-up cluster with the most members.
+    # The page of an organisation with members (a cluster, a federation) shows them, with figures and charts,
+    # which other organisations' pages do not: each is counted on its own, the sample person's employer (one
+    # without members) and the made-up cluster with the most members.
     demo = Organisation.objects.filter(slug__startswith=DEMO_SLUG_PREFIX)
-    others = demo.exclude(kind=Organisation.Kind.CLUSTER)
+    others = demo.exclude(kind=Organisation.Kind.CLUSTER).filter(memberships__isnull=True)
     organisation = others.filter(positions__person=person).first() or others.order_by("pk").first()
     cluster = (
         demo.filter(kind=Organisation.Kind.CLUSTER).annotate(members=Count("memberships")).order_by("-members").first()

@@ -10,6 +10,8 @@ STOCK_SPEED_UP_TARGET = 10
 RAW_SQL_RATIO_TARGET = 3
 EXPORT_ROWS_TARGET = 50_000
 EXPORT_MEMORY_TARGET_MB = 150
+# The one PostgreSQL setting make bench changes from the default, on each of its databases (docs/operations.md).
+RANDOM_PAGE_COST = 1.1
 
 
 def people(size: int) -> str:
@@ -183,11 +185,13 @@ def section(results: dict, *, postgres_version: str, command: str, load_average:
 
 Measured on {measured_on} with `{command}` (`tests/bench`).
 
-- Machine: {machine()}; PostgreSQL {postgres_version} on the same machine. Load average (1, 5, 15 min) when the
-  run started: {load_average}.
+- Machine: {machine()}; PostgreSQL {postgres_version} on the same machine, its default settings but
+  `random_page_cost = {RANDOM_PAGE_COST}` (docs/operations.md). Load average (1, 5, 15 min) when the run
+  started: {load_average}.
 - Data: for each size, a fresh database with the seed and `generate_demo --people N` ({generated or "reused"}).
 - Server time: each request through the whole Django stack (middleware, view, template) with the test client,
-  `DEBUG` off, after 2 untimed requests; p50 and p95 over the timed runs. Searches at the smallest size
+  `DEBUG` off, after 2 untimed requests, in a process whose loaded heap is frozen as `crm/wsgi.py` does; p50 and
+  p95 over the timed runs. Searches at the smallest size
   ({searched}); at each size the same kinds of query, for a person in the middle of the data.
 - Raw SQL: the SQL queries of the same request that read the CRM's tables, run with `EXPLAIN ANALYZE`.
 - Exports: the CSV of every person who may be contacted, read to the end in a process of its own; peak
