@@ -36,6 +36,7 @@ from clusters.admin import (
 from clusters.models import Organisation
 from contacts.admin import OrganisationWithPeopleAdmin, PersonAdmin, PersonColumnMixin
 from contacts.models import ContactList, ContactListEntry, Person, PressContact, Tag
+from crm.admin_widgets import LoadedChoicesInline
 from crm.history_admin import HistoryAdmin, VersionedFormMixin
 
 from .ingestion import review_release, save_release
@@ -137,7 +138,7 @@ class AgreementColumnMixin:
         return admin_link(obj.agreement)
 
 
-class PartyInline(VersionedFormMixin, admin.TabularInline):
+class PartyInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInline):
     model = AgreementParty
     fields = ["organisation", "role", "name_as_written"]
     autocomplete_fields = ["organisation"]
@@ -202,7 +203,7 @@ class SignatoryFormSet(BaseInlineFormSet):
                 )
 
 
-class SignatoryInline(VersionedFormMixin, admin.TabularInline):
+class SignatoryInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInline):
     model = Signatory
     form = SignatoryForm
     formset = SignatoryFormSet
@@ -294,7 +295,7 @@ class SignatoryAdmin(
         return f"{signatory.person.full_name} — {signatory.agreement.title}"
 
 
-class QuoteInline(admin.StackedInline):
+class QuoteInline(LoadedChoicesInline, admin.StackedInline):
     model = Quote
     fields = [("person", "organisation", "title_at_time"), "text"]
     autocomplete_fields = ["person", "organisation"]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
+from crm.admin_widgets import LoadedChoicesInline
 from crm.history_admin import HistoryAdmin, VersionedFormMixin
 from crm.imports import SpreadsheetImportMixin
 from crm.merging import merge_action
@@ -178,7 +179,7 @@ class SiteInline(admin.TabularInline):
         return super().get_queryset(request).order_by(head_office_first, "name")
 
 
-class TerritoryInline(admin.TabularInline):
+class TerritoryInline(LoadedChoicesInline, admin.TabularInline):
     model = Territory
     fk_name = "organisation"
     fields = ["region", "country", "kind", "through"]
@@ -201,7 +202,7 @@ class MembershipTypeInline(admin.TabularInline):
     extra = 0
 
 
-class MemberInline(VersionedFormMixin, admin.TabularInline):
+class MemberInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInline):
     """The organisation's members, when it is a cluster or a federation."""
 
     model = Membership
@@ -214,7 +215,7 @@ class MemberInline(VersionedFormMixin, admin.TabularInline):
     show_change_link = True
 
 
-class RelationInline(admin.TabularInline):
+class RelationInline(LoadedChoicesInline, admin.TabularInline):
     """Relations read from this organisation: "<this organisation> is a partner of <target>"."""
 
     model = OrganisationRelation

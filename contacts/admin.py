@@ -22,6 +22,7 @@ from clusters.admin import (
     admin_link,
 )
 from clusters.models import Organisation
+from crm.admin_widgets import LoadedChoicesInline
 from crm.history_admin import HistoryAdmin, VersionedFormMixin
 from crm.imports import SpreadsheetImportMixin
 from crm.merging import merge_action
@@ -120,16 +121,13 @@ class ContactPointFormSet(RowRulesFormSet):
     )
 
 
-class PositionInline(VersionedFormMixin, admin.TabularInline):
+class PositionInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInline):
     model = Position
     formset = PositionFormSet
     fields = ["organisation", "title", "started_on", "ended_on", "is_primary"]
     autocomplete_fields = ["organisation"]
     extra = 0
     show_change_link = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("organisation")
 
 
 class ContactPointInline(VersionedFormMixin, admin.TabularInline):
@@ -139,7 +137,7 @@ class ContactPointInline(VersionedFormMixin, admin.TabularInline):
     extra = 0
 
 
-class PressRoleInline(admin.TabularInline):
+class PressRoleInline(LoadedChoicesInline, admin.TabularInline):
     model = PressContact
     fields = ["organisation", "started_on", "ended_on", "notes"]
     autocomplete_fields = ["organisation"]
@@ -415,15 +413,12 @@ class PressContactAdmin(RecordSubtitleMixin, PersonColumnMixin, OrganisationColu
         return f"{press_contact.person.full_name} — {press_contact.organisation.name}"
 
 
-class ContactListEntryInline(admin.TabularInline):
+class ContactListEntryInline(LoadedChoicesInline, admin.TabularInline):
     model = ContactListEntry
     fields = ["person", "added_at"]
     readonly_fields = ["added_at"]
     autocomplete_fields = ["person"]
     extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("person")
 
 
 @admin.register(ContactList)
@@ -551,7 +546,7 @@ class EventAdmin(admin.ModelAdmin):
     inlines = [EditionInline]
 
 
-class InvitationInline(admin.TabularInline):
+class InvitationInline(LoadedChoicesInline, admin.TabularInline):
     model = Invitation
     fields = ["person", "answer", "attended"]
     autocomplete_fields = ["person"]

@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements.models import Provenance
@@ -17,6 +19,7 @@ from tests.factories import (
     AgreementPartyFactory,
     ClusterFactory,
     MembershipFactory,
+    MembershipTypeFactory,
     OrganisationFactory,
     OrganisationNameFactory,
     OrganisationRelationFactory,
@@ -230,3 +233,29 @@ def test_staff_move_the_head_office_to_another_site_in_one_save(admin_client):
 
     assert response.status_code == 302, response.context["errors"]
     assert organisation.sites.get(kind=Site.Kind.HEAD_OFFICE) == chartres
+
+
+def test_a_clusters_change_page_reads_as_many_queries_for_thirty_members_as_for_one(
+    admin_client, django_assert_num_queries
+):
+    def cluster_with(members: int) -> Organisation:
+        cluster = ClusterFactory()
+        kind = MembershipTypeFactory(cluster=cluster, name="Adhérent")
+        for _index in range(members):
+            MembershipFactory(cluster=cluster, membership_type=kind)
+        OrganisationRelationFactory(source=cluster)
+        return cluster
+
+    small, large = cluster_with(1), cluster_with(30)
+    # Content types and permissions cached, as on a running server.
+    admin_client.get(admin_url(Organisation, "change", small.pk))
+    with CaptureQueriesContext(connection) as with_one:
+        admin_client.get(admin_url(Organisation, "change", small.pk))
+
+    with django_assert_num_queries(len(with_one.captured_queries)):
+        html = admin_client.get(admin_url(Organisation, "change", large.pk)).content.decode()
+
+    # Each member row names its member and its kind of membership in its autocomplete boxes.
+    for membership in large.memberships.select_related("member"):
+        assert f'<option value="{membership.member_id}" selected>{membership.member.name}</option>' in html
+    assert html.count(">Adhérent</option>") == 30

@@ -4,7 +4,9 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -475,3 +477,26 @@ def test_export_log_is_read_only_in_the_admin(admin_client):
     page = admin_client.get(admin_url(ExportLog, "change", log.pk)).text
     assert 'name="username"' not in page
     assert admin_client.post(admin_url(ExportLog, "delete", log.pk), {"post": "yes"}).status_code == 403
+
+
+def test_a_persons_change_page_names_the_organisation_of_each_row_without_a_query_per_row(
+    admin_client, django_assert_num_queries
+):
+    one = PersonFactory()
+    PositionFactory(person=one)
+    many = PersonFactory()
+    organisations = [OrganisationFactory(name=f"Laboratoire {letter}") for letter in "ABCD"]
+    for organisation in organisations[:3]:
+        PositionFactory(person=many, organisation=organisation)
+    PressContactFactory(person=many, organisation=organisations[3])
+    admin_client.get(
+        admin_url(Person, "change", one.pk)
+    )  # content types and permissions cached, as on a running server
+    with CaptureQueriesContext(connection) as with_one:
+        admin_client.get(admin_url(Person, "change", one.pk))
+
+    with django_assert_num_queries(len(with_one.captured_queries)):
+        html = admin_client.get(admin_url(Person, "change", many.pk)).content.decode()
+
+    for organisation in organisations:
+        assert f'<option value="{organisation.pk}" selected>{organisation.name}</option>' in html
