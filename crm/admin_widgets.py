@@ -1,7 +1,7 @@
 """Inline rows whose autocomplete boxes name their chosen record without a query each.
 
 Django's ``AutocompleteSelect`` reads its chosen option from the database to label it: one query per row of an
-inline, so a person with five positions cost five queries more than a person with one. The rows' records
+inline, so a person with five positions cost four queries more than a person with one. The rows' records
 already hold that record when the inline's queryset selects it (``select_related``); ``LoadedChoicesInline``
 hands its label to the box, which then asks the database only for a value it was not given (a row sent back
 with another choice, after an error).
