@@ -495,7 +495,7 @@ class MembershipQuerySet(models.QuerySet):
 
     def active_on(self, day: datetime.date | None = None):
         """The periods that make their organisation a member on ``day``: current, or in their grace period."""
-        return self.with_status(day).filter(status_on_day__in=[Membership.Status.CURRENT, Membership.Status.GRACE])
+        return self.with_status(day).filter(status_on_day__in=Membership.ACTIVE_STATUSES)
 
     def renewals_due(self, *, within_days: int, today: datetime.date | None = None):
         """Periods ending within ``within_days`` days from ``today``, neither cancelled nor renewed yet."""
@@ -519,6 +519,9 @@ class Membership(VersionedModel):
         GRACE = "grace", _("Grace period")
         EXPIRED = "expired", _("Expired")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # The statuses that make the period's organisation a member (``active_on``, ``members_of``, the charts).
+    ACTIVE_STATUSES = (Status.CURRENT, Status.GRACE)
 
     cluster = models.ForeignKey(
         Organisation,

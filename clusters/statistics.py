@@ -23,10 +23,9 @@ def members_over_time(cluster, *, years: int = 10, today: datetime.date | None =
         for year in range(max(first["first"].year, today.year - years + 1), today.year + 1)
     }
     # One query for every year: for each, the distinct members with a period active that day (as members_of).
-    active = [Membership.Status.CURRENT, Membership.Status.GRACE]
     counts = Membership.objects.filter(cluster=cluster).aggregate(
         **{
-            year: Count("member", distinct=True, filter=In(membership_status(day), active))
+            year: Count("member", distinct=True, filter=In(membership_status(day), Membership.ACTIVE_STATUSES))
             for year, day in days.items()
         }
     )
