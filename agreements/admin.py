@@ -23,6 +23,7 @@ from django.urls import path
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalChanges
 
 from clusters.admin import (
     OrganisationColumnMixin,
@@ -71,7 +72,7 @@ def tracked_models():
         model
         for app_label in sorted(TRACKED_APPS)
         for model in apps.get_app_config(app_label).get_models()
-        if model not in (PressRelease, Provenance, *STAFF_MADE_MODELS)
+        if model not in (PressRelease, Provenance, *STAFF_MADE_MODELS) and not issubclass(model, HistoricalChanges)
     ]
 
 
@@ -88,7 +89,7 @@ class PressReleaseColumnMixin:
         return admin_link(obj.press_release)
 
 
-class SourceInline(PressReleaseColumnMixin, GenericTabularInline):
+class SourceInline(PressReleaseColumnMixin, VersionedFormMixin, GenericTabularInline):
     """The press releases a record was taken from, read-only: provenance is recorded from the release's side."""
 
     model = Provenance
@@ -117,7 +118,7 @@ class SourceInline(PressReleaseColumnMixin, GenericTabularInline):
 
 
 @admin.register(Topic)
-class TopicAdmin(SlugFixedOnceSavedMixin, admin.ModelAdmin):
+class TopicAdmin(SlugFixedOnceSavedMixin, HistoryAdmin):
     list_display = ["name", "slug", "agreement_count"]
     search_fields = ["name", "slug"]
     ordering = ["name"]
@@ -295,7 +296,7 @@ class SignatoryAdmin(
         return f"{signatory.person.full_name} — {signatory.agreement.title}"
 
 
-class QuoteInline(LoadedChoicesInline, admin.StackedInline):
+class QuoteInline(LoadedChoicesInline, VersionedFormMixin, admin.StackedInline):
     model = Quote
     fields = [("person", "organisation", "title_at_time"), "text"]
     autocomplete_fields = ["person", "organisation"]
@@ -333,7 +334,7 @@ class ReleaseTextForm(forms.Form):
 
 
 @admin.register(PressRelease)
-class PressReleaseAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, admin.ModelAdmin):
+class PressReleaseAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdmin):
     slug_prepopulated_from = ("title",)
     list_display = ["title", "published_on", "place", "language", "issuer_links"]
     list_filter = ["language", ("issuers", admin.RelatedOnlyFieldListFilter), "published_on"]
@@ -471,7 +472,7 @@ class TrackedContentTypeFilter(admin.RelatedOnlyFieldListFilter):
 
 
 @admin.register(Provenance)
-class ProvenanceAdmin(RecordSubtitleMixin, PressReleaseColumnMixin, admin.ModelAdmin):
+class ProvenanceAdmin(RecordSubtitleMixin, PressReleaseColumnMixin, HistoryAdmin):
     list_display = ["record_kind", "record_link", "press_release_link", "published_on"]
     list_display_links = ["record_kind"]
     list_filter = [("content_type", TrackedContentTypeFilter), ("press_release", admin.RelatedOnlyFieldListFilter)]

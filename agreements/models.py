@@ -12,16 +12,18 @@ from django.utils.translation import gettext_lazy as _
 from clusters.models import Organisation, SlugManager
 from contacts.models import Person, PressContact
 from crm.constraints import FieldCheckConstraint
-from crm.history import KeptHistory, VersionedModel
+from crm.history import KeptHistory, VersionedModel, VersionedQuerySet
 
 
-class Topic(models.Model):
+class Topic(VersionedModel):
     """A subject an agreement covers: training, cross-border cooperation, …"""
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=120, unique=True)
 
     objects = SlugManager()
+
+    history = KeptHistory()
 
     class Meta:
         ordering = ["name"]
@@ -35,7 +37,7 @@ class Topic(models.Model):
         return (self.slug,)
 
 
-class AgreementQuerySet(models.QuerySet):
+class AgreementQuerySet(VersionedQuerySet):
     def listing(self):
         """Agreements with what a list row shows: their parties."""
         return self.prefetch_related(
@@ -271,7 +273,7 @@ class Signatory(VersionedModel):
             raise ValidationError({"organisation": _("A signatory signs for one of the agreement's parties.")})
 
 
-class PressReleaseQuerySet(models.QuerySet):
+class PressReleaseQuerySet(VersionedQuerySet):
     def listing(self):
         return self.prefetch_related("issuers")
 
@@ -305,7 +307,7 @@ class PressReleaseManager(SlugManager.from_queryset(PressReleaseQuerySet)):
     pass
 
 
-class PressRelease(models.Model):
+class PressRelease(VersionedModel):
     """A press release, kept verbatim as the source of the facts taken from it."""
 
     class Language(models.TextChoices):
@@ -361,6 +363,8 @@ class PressRelease(models.Model):
 
     objects = PressReleaseManager()
 
+    history = KeptHistory()
+
     class Meta:
         ordering = ["-published_on", "title"]
         verbose_name = _("press release")
@@ -390,7 +394,7 @@ class PressRelease(models.Model):
         return (self.slug,)
 
 
-class Quote(models.Model):
+class Quote(VersionedModel):
     """Words a press release attributes to a person."""
 
     press_release = models.ForeignKey(
@@ -417,6 +421,8 @@ class Quote(models.Model):
     )
     text = models.TextField(_("quote"), help_text=_("The words quoted, verbatim."))
 
+    history = KeptHistory()
+
     class Meta:
         ordering = ["press_release_id", "pk"]
         verbose_name = _("quote")
@@ -434,7 +440,7 @@ class Quote(models.Model):
         return self.text if len(self.text) <= 80 else self.text[:79] + "…"
 
 
-class ProvenanceQuerySet(models.QuerySet):
+class ProvenanceQuerySet(VersionedQuerySet):
     def for_object(self, obj):
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
 
@@ -446,7 +452,7 @@ class ProvenanceQuerySet(models.QuerySet):
         return self.filter(condition).select_related("press_release", "content_type")
 
 
-class Provenance(models.Model):
+class Provenance(VersionedModel):
     """Points a record to the press release its data was taken from."""
 
     press_release = models.ForeignKey(
@@ -457,6 +463,8 @@ class Provenance(models.Model):
     record = GenericForeignKey("content_type", "object_id")
 
     objects = ProvenanceQuerySet.as_manager()
+
+    history = KeptHistory()
 
     class Meta:
         ordering = ["press_release_id", "content_type_id", "object_id"]

@@ -134,7 +134,7 @@ class SlugFixedOnceSavedMixin:
 
 
 @admin.register(Sector)
-class SectorAdmin(SlugFixedOnceSavedMixin, admin.ModelAdmin):
+class SectorAdmin(SlugFixedOnceSavedMixin, HistoryAdmin):
     list_display = ["name", "slug", "organisation_count"]
     search_fields = ["name", "slug"]
     ordering = ["name"]
@@ -148,7 +148,7 @@ class SectorAdmin(SlugFixedOnceSavedMixin, admin.ModelAdmin):
         return sector.organisation_count
 
 
-class OrganisationNameInline(admin.TabularInline):
+class OrganisationNameInline(VersionedFormMixin, admin.TabularInline):
     model = OrganisationName
     fields = ["name", "kind", "used_from", "used_until"]
     extra = 0
@@ -165,7 +165,7 @@ class SiteFormSet(RowRulesFormSet):
     )
 
 
-class SiteInline(admin.TabularInline):
+class SiteInline(VersionedFormMixin, admin.TabularInline):
     model = Site
     formset = SiteFormSet
     fields = ["name", "kind", "city", "region", "country"]
@@ -179,7 +179,7 @@ class SiteInline(admin.TabularInline):
         return super().get_queryset(request).order_by(head_office_first, "name")
 
 
-class TerritoryInline(LoadedChoicesInline, admin.TabularInline):
+class TerritoryInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInline):
     model = Territory
     fk_name = "organisation"
     fields = ["region", "country", "kind", "through"]
@@ -187,14 +187,14 @@ class TerritoryInline(LoadedChoicesInline, admin.TabularInline):
     extra = 0
 
 
-class KeyFigureInline(admin.TabularInline):
+class KeyFigureInline(VersionedFormMixin, admin.TabularInline):
     model = KeyFigure
     fields = ["label", "qualifier", "value", "unit", "year", "as_written", "source"]
     extra = 0
     show_change_link = True
 
 
-class MembershipTypeInline(admin.TabularInline):
+class MembershipTypeInline(VersionedFormMixin, admin.TabularInline):
     model = MembershipType
     fk_name = "cluster"
     fields = ["name", "slug", "annual_fee"]
@@ -215,7 +215,7 @@ class MemberInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInline)
     show_change_link = True
 
 
-class RelationInline(LoadedChoicesInline, admin.TabularInline):
+class RelationInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInline):
     """Relations read from this organisation: "<this organisation> is a partner of <target>"."""
 
     model = OrganisationRelation
@@ -287,7 +287,7 @@ class OrganisationColumnMixin:
 
 
 @admin.register(OrganisationName)
-class OrganisationNameAdmin(OrganisationColumnMixin, admin.ModelAdmin):
+class OrganisationNameAdmin(OrganisationColumnMixin, HistoryAdmin):
     list_display = ["name", "organisation_link", "kind", "used_from", "used_until"]
     list_filter = ["kind"]
     list_select_related = ["organisation"]
@@ -298,7 +298,7 @@ class OrganisationNameAdmin(OrganisationColumnMixin, admin.ModelAdmin):
 
 
 @admin.register(Site)
-class SiteAdmin(OrganisationColumnMixin, admin.ModelAdmin):
+class SiteAdmin(OrganisationColumnMixin, HistoryAdmin):
     list_display = ["name", "organisation_link", "kind", "city", "region", "country"]
     list_filter = ["kind", ("country", CountryFilter)]
     list_select_related = ["organisation"]
@@ -309,7 +309,7 @@ class SiteAdmin(OrganisationColumnMixin, admin.ModelAdmin):
 
 
 @admin.register(Territory)
-class TerritoryAdmin(OrganisationColumnMixin, admin.ModelAdmin):
+class TerritoryAdmin(OrganisationColumnMixin, HistoryAdmin):
     list_display = ["region", "organisation_link", "kind", "country", "through_link"]
     list_filter = ["kind", ("country", CountryFilter)]
     list_select_related = ["organisation", "through"]
@@ -324,7 +324,7 @@ class TerritoryAdmin(OrganisationColumnMixin, admin.ModelAdmin):
 
 
 @admin.register(KeyFigure)
-class KeyFigureAdmin(OrganisationColumnMixin, admin.ModelAdmin):
+class KeyFigureAdmin(OrganisationColumnMixin, HistoryAdmin):
     list_display = ["__str__", "label", "organisation_link", "value", "unit", "year", "source"]
     list_filter = ["unit", "qualifier", "year"]
     list_select_related = ["organisation"]
@@ -340,7 +340,7 @@ class KeyFigureAdmin(OrganisationColumnMixin, admin.ModelAdmin):
 
 
 @admin.register(MembershipType)
-class MembershipTypeAdmin(admin.ModelAdmin):
+class MembershipTypeAdmin(HistoryAdmin):
     list_display = ["name", "cluster_link", "annual_fee"]
     list_select_related = ["cluster"]
     search_fields = ["name", "slug", "cluster__name"]
@@ -369,7 +369,7 @@ class MembershipStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DueInline(admin.TabularInline):
+class DueInline(VersionedFormMixin, admin.TabularInline):
     model = Due
     fields = ["amount", "invoiced_on", "paid_on"]
     extra = 0
@@ -459,7 +459,7 @@ class MembershipAdmin(RecordSubtitleMixin, HistoryAdmin):
 
 
 @admin.register(Due)
-class DueAdmin(admin.ModelAdmin):
+class DueAdmin(HistoryAdmin):
     list_display = ["membership", "member_name", "cluster_name", "amount", "invoiced_on", "paid_on"]
     list_filter = [("paid_on", admin.EmptyFieldListFilter), "invoiced_on"]
     list_select_related = ["membership__member", "membership__cluster"]
@@ -478,7 +478,7 @@ class DueAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrganisationRelation)
-class OrganisationRelationAdmin(RecordSubtitleMixin, admin.ModelAdmin):
+class OrganisationRelationAdmin(RecordSubtitleMixin, HistoryAdmin):
     list_display = ["source_link", "kind", "target_link", "started_on", "ended_on"]
     list_display_links = ["kind"]
     list_filter = ["kind"]

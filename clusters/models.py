@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from crm.constraints import FieldCheckConstraint
-from crm.history import KeptHistory, VersionedModel
+from crm.history import KeptHistory, VersionedModel, VersionedQuerySet
 
 
 class DatePrecision(models.TextChoices):
@@ -24,18 +24,20 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", _("Year")
 
 
-class SlugManager(models.Manager):
+class SlugManager(models.Manager.from_queryset(VersionedQuerySet)):
     """Looks records up by their slug, so that fixtures can refer to them by name."""
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
 
-class Sector(models.Model):
+class Sector(VersionedModel):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=120, unique=True)
 
     objects = SlugManager()
+
+    history = KeptHistory()
 
     class Meta:
         ordering = ["name"]
@@ -49,7 +51,7 @@ class Sector(models.Model):
         return (self.slug,)
 
 
-class OrganisationQuerySet(models.QuerySet):
+class OrganisationQuerySet(VersionedQuerySet):
     def suggested_for(self, typed: str):
         """Organisations whose name or acronym holds ``typed``, or whose slug holds it slugified (so that
         "leem" or "gipso" find them, and "Pôle" finds "pole" without its accent), by name."""
@@ -203,7 +205,7 @@ class Organisation(VersionedModel):
         return (self.slug,)
 
 
-class OrganisationName(models.Model):
+class OrganisationName(VersionedModel):
     """Another name an organisation goes or went by: a former name, or the way documents write it."""
 
     class Kind(models.TextChoices):
@@ -217,6 +219,8 @@ class OrganisationName(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FORMER)
     used_from = models.DateField(_("used from"), null=True, blank=True)
     used_until = models.DateField(_("used until"), null=True, blank=True)
+
+    history = KeptHistory()
 
     class Meta:
         ordering = ["organisation_id", "used_from", "name"]
@@ -240,7 +244,7 @@ class OrganisationName(models.Model):
         return self.name
 
 
-class Site(models.Model):
+class Site(VersionedModel):
     class Kind(models.TextChoices):
         HEAD_OFFICE = "head_office", _("Head office")
         ANTENNA = "antenna", _("Antenna")
@@ -261,6 +265,8 @@ class Site(models.Model):
 
     # Merging two organisations: the kept one's head office stays the head office (crm.merging).
     merge_demotion = {"kind": "establishment"}
+
+    history = KeptHistory()
 
     class Meta:
         ordering = ["organisation_id", "kind", "name"]
@@ -284,7 +290,7 @@ class Site(models.Model):
         return self.name
 
 
-class Territory(models.Model):
+class Territory(VersionedModel):
     """A region where an organisation is rooted or has established itself."""
 
     class Kind(models.TextChoices):
@@ -308,6 +314,8 @@ class Territory(models.Model):
         help_text=_("The network or branch through which the organisation is present there, if any."),
     )
 
+    history = KeptHistory()
+
     class Meta:
         ordering = ["organisation_id", "kind", "region"]
         verbose_name = _("territory")
@@ -324,7 +332,7 @@ class Territory(models.Model):
         return self.region
 
 
-class KeyFigure(models.Model):
+class KeyFigure(VersionedModel):
     """A figure an organisation or a document states, with its unit, year and source."""
 
     class Unit(models.TextChoices):
@@ -389,6 +397,8 @@ class KeyFigure(models.Model):
         help_text=_("The organisations the source names for the figure."),
     )
 
+    history = KeptHistory()
+
     class Meta:
         ordering = ["organisation_id", "label"]
         verbose_name = _("key figure")
@@ -418,7 +428,7 @@ class KeyFigure(models.Model):
         return self.as_written or f"{self.label}: {self.value}"
 
 
-class MembershipType(models.Model):
+class MembershipType(VersionedModel):
     """A kind of membership a cluster offers (for example: adhérent, founding member), with its fee."""
 
     cluster = models.ForeignKey(
@@ -429,6 +439,8 @@ class MembershipType(models.Model):
     annual_fee = models.DecimalField(
         _("annual fee"), max_digits=10, decimal_places=2, null=True, blank=True, help_text=_("In euros, per year.")
     )
+
+    history = KeptHistory()
 
     class Meta:
         ordering = ["cluster_id", "name"]
@@ -475,13 +487,13 @@ def membership_status(day: datetime.date) -> Case:
     )
 
 
-class DueQuerySet(models.QuerySet):
+class DueQuerySet(VersionedQuerySet):
     def unpaid(self):
         """Dues not paid yet, of memberships that were not cancelled."""
         return self.filter(paid_on__isnull=True, membership__cancelled_on__isnull=True)
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(VersionedQuerySet):
     def on(self, day):
         """Membership periods whose dates cover ``day``, whatever their status."""
         return self.filter(Q(started_on__isnull=True) | Q(started_on__lte=day)).filter(
@@ -622,7 +634,7 @@ class Membership(VersionedModel):
         return str(self.Status(self.status).label)
 
 
-class Due(models.Model):
+class Due(VersionedModel):
     """What a member owes for a membership period: invoiced on a date, paid (or not yet) on another."""
 
     membership = models.ForeignKey(
@@ -639,6 +651,8 @@ class Due(models.Model):
     )
 
     objects = DueQuerySet.as_manager()
+
+    history = KeptHistory()
 
     class Meta:
         ordering = ["invoiced_on", "pk"]
@@ -666,7 +680,7 @@ class Due(models.Model):
         return self.invoiced_on <= day and (self.paid_on is None or self.paid_on > day)
 
 
-class OrganisationRelation(models.Model):
+class OrganisationRelation(VersionedModel):
     """A relation between two organisations over time, read as "source is <kind> target"."""
 
     class Kind(models.TextChoices):
@@ -711,6 +725,8 @@ class OrganisationRelation(models.Model):
     description = models.TextField(
         _("description"), blank=True, help_text=_("What the relation is about, for example the events run together.")
     )
+
+    history = KeptHistory()
 
     class Meta:
         ordering = ["source_id", "kind", "started_on"]

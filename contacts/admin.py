@@ -59,7 +59,7 @@ class PersonColumnMixin:
 
 
 @admin.register(Tag)
-class TagAdmin(SlugFixedOnceSavedMixin, admin.ModelAdmin):
+class TagAdmin(SlugFixedOnceSavedMixin, HistoryAdmin):
     list_display = ["name", "slug", "person_count"]
     search_fields = ["name", "slug"]
     ordering = ["name"]
@@ -137,7 +137,7 @@ class ContactPointInline(VersionedFormMixin, admin.TabularInline):
     extra = 0
 
 
-class PressRoleInline(LoadedChoicesInline, admin.TabularInline):
+class PressRoleInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInline):
     model = PressContact
     fields = ["organisation", "started_on", "ended_on", "notes"]
     autocomplete_fields = ["organisation"]
@@ -393,7 +393,7 @@ class ContactPointAdmin(RecordSubtitleMixin, PersonColumnMixin, HistoryAdmin):
 
 
 @admin.register(PressContact)
-class PressContactAdmin(RecordSubtitleMixin, PersonColumnMixin, OrganisationColumnMixin, admin.ModelAdmin):
+class PressContactAdmin(RecordSubtitleMixin, PersonColumnMixin, OrganisationColumnMixin, HistoryAdmin):
     list_display = ["person_link", "organisation_link", "started_on", "ended_on"]
     list_display_links = ["started_on"]
     list_filter = [("organisation", admin.RelatedOnlyFieldListFilter)]
@@ -413,7 +413,7 @@ class PressContactAdmin(RecordSubtitleMixin, PersonColumnMixin, OrganisationColu
         return f"{press_contact.person.full_name} — {press_contact.organisation.name}"
 
 
-class ContactListEntryInline(LoadedChoicesInline, admin.TabularInline):
+class ContactListEntryInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInline):
     model = ContactListEntry
     fields = ["person", "added_at"]
     readonly_fields = ["added_at"]
@@ -422,7 +422,7 @@ class ContactListEntryInline(LoadedChoicesInline, admin.TabularInline):
 
 
 @admin.register(ContactList)
-class ContactListAdmin(SlugFixedOnceSavedMixin, admin.ModelAdmin):
+class ContactListAdmin(SlugFixedOnceSavedMixin, HistoryAdmin):
     list_display = ["name", "owner", "entry_count", "updated_at"]
     list_filter = [("owner", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["owner"]
@@ -450,7 +450,7 @@ class ContactListAdmin(SlugFixedOnceSavedMixin, admin.ModelAdmin):
 
 
 @admin.register(ContactListEntry)
-class ContactListEntryAdmin(RecordSubtitleMixin, PersonColumnMixin, admin.ModelAdmin):
+class ContactListEntryAdmin(RecordSubtitleMixin, PersonColumnMixin, HistoryAdmin):
     list_display = ["person_link", "contact_list_link", "added_at"]
     list_display_links = ["added_at"]
     list_filter = [("contact_list", admin.RelatedOnlyFieldListFilter)]
@@ -529,7 +529,7 @@ class ExportLogAdmin(admin.ModelAdmin):
         return False
 
 
-class EditionInline(admin.TabularInline):
+class EditionInline(VersionedFormMixin, admin.TabularInline):
     model = EventEdition
     fields = ["starts_on", "ends_on", "place", "venue"]
     extra = 0
@@ -537,7 +537,7 @@ class EditionInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(HistoryAdmin):
     list_display = ["name", "acronym", "organised_since"]
     search_fields = ["name", "acronym", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -546,7 +546,7 @@ class EventAdmin(admin.ModelAdmin):
     inlines = [EditionInline]
 
 
-class InvitationInline(LoadedChoicesInline, admin.TabularInline):
+class InvitationInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInline):
     model = Invitation
     fields = ["person", "answer", "attended"]
     autocomplete_fields = ["person"]
@@ -554,7 +554,7 @@ class InvitationInline(LoadedChoicesInline, admin.TabularInline):
 
 
 @admin.register(EventEdition)
-class EventEditionAdmin(admin.ModelAdmin):
+class EventEditionAdmin(HistoryAdmin):
     list_display = ["event", "starts_on", "place"]
     list_filter = ["event"]
     list_select_related = ["event"]

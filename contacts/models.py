@@ -14,16 +14,18 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from clusters.models import Organisation, SlugManager
 from crm.constraints import FieldCheckConstraint
-from crm.history import KeptHistory, VersionedModel
+from crm.history import KeptHistory, VersionedModel, VersionedQuerySet
 
 from .normalisation import normalise_email
 
 
-class Tag(models.Model):
+class Tag(VersionedModel):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=80, unique=True)
 
     objects = SlugManager()
+
+    history = KeptHistory()
 
     class Meta:
         ordering = ["name"]
@@ -37,7 +39,7 @@ class Tag(models.Model):
         return (self.slug,)
 
 
-class PositionQuerySet(models.QuerySet):
+class PositionQuerySet(VersionedQuerySet):
     def current(self, day=None):
         """Positions held on ``day`` (today by default)."""
         day = day or timezone.localdate()
@@ -46,7 +48,7 @@ class PositionQuerySet(models.QuerySet):
         )
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(VersionedQuerySet):
     # Beyond this many organisations, working_at() checks each person rather than gathering everyone first.
     BROAD = 200
 
@@ -475,7 +477,7 @@ class ContactPoint(VersionedModel):
         return self.phone.format_as(phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-class PressContact(models.Model):
+class PressContact(VersionedModel):
     """A person acting as press contact for an organisation."""
 
     person = models.ForeignKey(
@@ -503,6 +505,8 @@ class PressContact(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True, help_text=_("Anything staff should know about this role."))
 
+    history = KeptHistory()
+
     class Meta:
         ordering = ["organisation_id", "person_id"]
         verbose_name = _("press contact")
@@ -525,7 +529,7 @@ class PressContact(models.Model):
         return str(_("Press contact"))
 
 
-class ContactList(models.Model):
+class ContactList(VersionedModel):
     """A named, reusable set of people: a media list, the guests of an event."""
 
     slug = models.SlugField(
@@ -555,6 +559,8 @@ class ContactList(models.Model):
 
     objects = SlugManager()
 
+    history = KeptHistory()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("contact list")
@@ -570,7 +576,7 @@ class ContactList(models.Model):
         return (self.slug,)
 
 
-class ContactListEntry(models.Model):
+class ContactListEntry(VersionedModel):
     contact_list = models.ForeignKey(
         ContactList, verbose_name=_("contact list"), related_name="entries", on_delete=models.CASCADE
     )
@@ -578,6 +584,8 @@ class ContactListEntry(models.Model):
         Person, verbose_name=_("person"), related_name="contact_list_entries", on_delete=models.CASCADE
     )
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    history = KeptHistory()
 
     class Meta:
         ordering = ["contact_list_id", "person_id"]
@@ -595,7 +603,7 @@ class ContactListEntry(models.Model):
         return str(_("List entry"))
 
 
-class Event(models.Model):
+class Event(VersionedModel):
     """A meeting a cluster holds, once or edition after edition (the RNAEN meetings, for example)."""
 
     slug = models.SlugField(
@@ -620,6 +628,8 @@ class Event(models.Model):
     )
     description = models.TextField(_("description"), blank=True, help_text=_("What the event is about."))
 
+    history = KeptHistory()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("event")
@@ -640,7 +650,7 @@ class Event(models.Model):
         return reverse("contacts:event_detail", args=[self.slug])
 
 
-class EventEdition(models.Model):
+class EventEdition(VersionedModel):
     """One edition of an event: when and where it is held, and whom it invites."""
 
     event = models.ForeignKey(
@@ -662,6 +672,8 @@ class EventEdition(models.Model):
     invited = models.ManyToManyField(
         Person, verbose_name=_("invited"), related_name="invitations_received", through="Invitation", blank=True
     )
+
+    history = KeptHistory()
 
     class Meta:
         ordering = ["-starts_on", "pk"]
@@ -688,7 +700,7 @@ class EventEdition(models.Model):
         return reverse("contacts:edition_detail", args=[self.event.slug, self.pk])
 
 
-class Invitation(models.Model):
+class Invitation(VersionedModel):
     """A person invited to an edition, their answer, and whether they came."""
 
     class Answer(models.TextChoices):
@@ -705,6 +717,8 @@ class Invitation(models.Model):
         _("attended"), null=True, blank=True, help_text=_("Empty until the edition is held.")
     )
     invited_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+
+    history = KeptHistory()
 
     class Meta:
         ordering = ["edition_id", "person_id"]

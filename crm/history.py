@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, router, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.timezone import localtime
@@ -62,6 +63,16 @@ class StaleRecordError(ValidationError):
         super().__init__(stale_message(instance, self.changes), code="stale")
 
 
+class DeletedRecordError(StaleRecordError):
+    """Someone deleted the record after the person saving now had loaded it: the save would bring it back."""
+
+    def __init__(self, instance, seen_version: int):
+        self.instance = instance
+        self.seen_version = seen_version
+        self.changes = []
+        ValidationError.__init__(self, deleted_message(instance), code="deleted")
+
+
 def stale_message(instance, changes: list[Change]) -> str:
     message = _(
         "Someone else changed this %(record)s while you were editing it; your changes were not saved. "
@@ -72,8 +83,37 @@ def stale_message(instance, changes: list[Change]) -> str:
     return message
 
 
+def deleted_message(instance) -> str:
+    return _(
+        "This %(record)s was deleted while you were editing it; your changes were not saved, and it was not "
+        "brought back."
+    ) % {"record": instance._meta.verbose_name}
+
+
+def _auto_now_fields(model) -> set[str]:
+    return {field.name for field in model._meta.concrete_fields if getattr(field, "auto_now", False)}
+
+
+class VersionedQuerySet(models.QuerySet):
+    """A QuerySet whose ``update()`` raises the version of every row it changes (and stamps ``updated_at``), so
+    that a service's bulk change is seen by every form and API client holding the older version."""
+
+    def update(self, **kwargs):
+        kwargs.setdefault("version", F("version") + 1)
+        for name in _auto_now_fields(self.model):
+            kwargs.setdefault(name, timezone.now())
+        return super().update(**kwargs)
+
+    update.alters_data = True
+
+
 class VersionedModel(models.Model):
-    """A record that refuses to be saved over a version its editor did not see (optimistic concurrency)."""
+    """A record that refuses to be saved over a version its editor did not see (optimistic concurrency).
+
+    Every write raises the version: a save (``update_fields`` or not), and an ``update()`` through the model's
+    managers (``VersionedQuerySet``). A save of a record that someone deleted meanwhile is refused
+    (``DeletedRecordError``) rather than turned into an INSERT that would bring it back.
+    """
 
     version = models.PositiveIntegerField(
         gettext_lazy("version"),
@@ -84,20 +124,25 @@ class VersionedModel(models.Model):
         ),
     )
 
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
-        update_fields = kwargs.get("update_fields")
-        if self._state.adding or self.pk is None or (update_fields is not None and "version" not in update_fields):
+        if self._state.adding or self.pk is None or kwargs.get("force_insert"):
             return super().save(*args, **kwargs)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version", *_auto_now_fields(type(self))}
         seen = self.version
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         rows = type(self)._base_manager.using(using).filter(pk=self.pk)
         with transaction.atomic(using=using):
             # The conditional UPDATE locks the row: of two saves from the same version, the second finds none.
-            if not rows.filter(version=seen).update(version=F("version") + 1) and rows.exists():
-                raise StaleRecordError(self, seen)
+            if not rows.filter(version=seen).update(version=F("version") + 1):
+                if rows.exists():
+                    raise StaleRecordError(self, seen)
+                raise DeletedRecordError(self, seen)
             self.version = seen + 1
             try:
                 return super().save(*args, **kwargs)
@@ -109,7 +154,9 @@ class VersionedModel(models.Model):
         super().full_clean(exclude=exclude, validate_unique=validate_unique, validate_constraints=validate_constraints)
         if "version" not in (exclude or ()) and not self._state.adding and self.pk is not None:
             current = type(self)._base_manager.filter(pk=self.pk).values_list("version", flat=True).first()
-            if current is not None and current != self.version:
+            if current is None:
+                raise DeletedRecordError(self, self.version)
+            if current != self.version:
                 raise StaleRecordError(self, self.version)
 
 
