@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 import phonenumbers
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,6 +22,7 @@ from clusters.search import fold
 from contacts.models import ContactPoint, Person, Position, PressContact
 from contacts.normalisation import is_mobile
 from contacts.signals import search_text_deferred
+from crm.slugs import create_with_slug
 
 from .extraction import ExtractedContact, ExtractedRelease, extract_release
 from .models import PressRelease, Provenance
@@ -210,15 +210,6 @@ def _additions(review: ContactReview) -> list[str]:
     return additions
 
 
-def _unique_slug(model, base: str, limit: int) -> str:
-    base = slugify(base)[:limit] or model._meta.model_name
-    slug, number = base, 1
-    while model.objects.filter(slug=slug).exists():
-        number += 1
-        slug = f"{base}-{number}"
-    return slug
-
-
 def _organisation_name(written: str) -> str:
     """A name written in capitals in a contact heading ("BASQUE HEALTH CLUSTER") in ordinary case."""
     if written.isupper() and len(written.split()) > 1:
@@ -236,10 +227,15 @@ def save_release(review: ReleaseReview, *, user=None) -> PressRelease:
         for organisation in review.organisations:
             if organisation.record is None:
                 name = _organisation_name(organisation.name)
-                organisation.record = Organisation.objects.create(name=name, slug=_unique_slug(Organisation, name, 70))
+                organisation.record = create_with_slug(
+                    Organisation, name, max_length=70, fallback="organisation", name=name
+                )
                 organisation.created = True
-        release = PressRelease.objects.create(
-            slug=_unique_slug(PressRelease, f"{extracted.date.isoformat()} {extracted.title}", 110),
+        release = create_with_slug(
+            PressRelease,
+            f"{extracted.date.isoformat()} {extracted.title}",
+            max_length=110,
+            fallback="communique",
             title=extracted.title[:400],
             kicker=extracted.kicker[:300],
             subtitle=extracted.subtitle[:400],
@@ -265,10 +261,13 @@ def _save_contact(review: ContactReview, release: PressRelease) -> None:
     organisation = review.organisation.record if review.organisation else None
     person = review.person
     if person is None:
-        person = Person.objects.create(
+        person = create_with_slug(
+            Person,
+            contact.full_name,
+            max_length=100,
+            fallback="personne",
             given_name=contact.given_name[:120],
             family_name=contact.family_name[:120],
-            slug=_unique_slug(Person, contact.full_name, 100),
             data_source=Person.DataSource.PRESS_RELEASE,
             source_detail=(_("Press release of %(date)s") % {"date": release.published_on.isoformat()})[:300],
         )

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.history import update_with_history
 from crm.merging import MergeReport, check_mergeable, merge_records, record_merge
 
 from .models import Due, Membership, Organisation, OrganisationName
@@ -64,7 +65,8 @@ def renew_membership(*, membership: Membership, today: datetime.date | None = No
 def mark_dues_paid(*, membership: Membership, on: datetime.date | None = None) -> int:
     """Record every unpaid due of ``membership`` as paid on ``on`` (today by default). Returns how many."""
     on = on or timezone.localdate()
-    return Due.objects.filter(membership=membership, paid_on__isnull=True, invoiced_on__lte=on).update(paid_on=on)
+    unpaid = Due.objects.filter(membership=membership, paid_on__isnull=True, invoiced_on__lte=on)
+    return update_with_history(unpaid, paid_on=on)
 
 
 @transaction.atomic

@@ -1,13 +1,22 @@
 """The contacts app in the REST API: people, positions, contact points, press-contact roles, contact lists."""
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
 
 from clusters.api import organisation_field
-from crm.api import DescribedSerializer, ModelRulesSerializer, SlugRelation, SortableCursorPagination
+from crm.api import (
+    ChangeModelPermissions,
+    DescribedSerializer,
+    ModelRulesSerializer,
+    SlugRelation,
+    SortableCursorPagination,
+)
 from crm.api_views import RecordViewSet
 
 from .exports import export_people
@@ -20,6 +29,7 @@ from .filters import (
     PressContactFilterSet,
 )
 from .models import ContactList, ContactPoint, ExportLog, Person, Position, PressContact, Tag
+from .services import add_to_contact_list, remove_from_contact_list
 
 
 class PersonCursorPagination(SortableCursorPagination):
@@ -188,8 +198,16 @@ class ContactListSerializer(ModelRulesSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
+class ContactListPeopleSerializer(serializers.Serializer):
+    people = person_field(many=True, help_text=_("The slugs of the people to add or take off."))
+
+
 class ContactListViewSet(RecordViewSet):
-    """Named, reusable sets of people."""
+    """Named, reusable sets of people.
+
+    ``people`` in a PUT or PATCH replaces the whole list (send If-Match: a list changed meanwhile answers 412);
+    ``add-people`` and ``remove-people`` change only the people they name, so that several clients adding
+    people at the same moment all see their additions kept."""
 
     serializer_class = ContactListSerializer
     filterset_class = ContactListFilterSet
@@ -200,3 +218,26 @@ class ContactListViewSet(RecordViewSet):
 
     def perform_create(self, serializer):
         serializer.save(owner=self.request.user)
+
+    def _change_people(self, request, change):
+        contact_list = self.get_object()
+        payload = ContactListPeopleSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        slugs = [person.slug for person in payload.validated_data["people"]]
+        with transaction.atomic():
+            self.lock(contact_list)
+            change(contact_list=contact_list, people=Person.objects.filter(slug__in=slugs))
+        self.record = self.get_object()
+        return Response(self.get_serializer(self.record).data)
+
+    @extend_schema(request=ContactListPeopleSerializer, responses=ContactListSerializer)
+    @action(detail=True, methods=["post"], url_path="add-people", permission_classes=[ChangeModelPermissions])
+    def add_people(self, request, slug=None):
+        """Add people to the list; those already on it stay as they are."""
+        return self._change_people(request, add_to_contact_list)
+
+    @extend_schema(request=ContactListPeopleSerializer, responses=ContactListSerializer)
+    @action(detail=True, methods=["post"], url_path="remove-people", permission_classes=[ChangeModelPermissions])
+    def remove_people(self, request, slug=None):
+        """Take people off the list."""
+        return self._change_people(request, remove_from_contact_list)

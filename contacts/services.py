@@ -1,53 +1,56 @@
 """Writes that touch several rows: building and changing contact lists, merging two people."""
 
 from django.db import transaction
-from django.utils import timezone
-from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
+from crm.history import update_with_history
 from crm.merging import MergeReport, check_mergeable, merge_records, record_merge
+from crm.slugs import create_with_slug
 
 from .models import ContactList, ContactListEntry, EventEdition, Invitation, Person
 from .signals import search_text_deferred
 
 
-def unique_list_slug(name: str) -> str:
-    base = slugify(name)[:100] or "liste"
-    slug, number = base, 2
-    while ContactList.objects.filter(slug=slug).exists():
-        slug, number = f"{base}-{number}", number + 1
-    return slug
-
-
 @transaction.atomic
 def create_contact_list(*, name: str, description: str = "", owner, people) -> ContactList:
     """A new list holding ``people`` (a queryset of people)."""
-    contact_list = ContactList.objects.create(
-        slug=unique_list_slug(name), name=name, description=description, owner=owner
+    contact_list = create_with_slug(
+        ContactList, name, max_length=100, fallback="liste", name=name, description=description, owner=owner
     )
     add_to_contact_list(contact_list=contact_list, people=people)
     return contact_list
 
 
+def _lock(contact_list: ContactList) -> None:
+    """Changes to one list wait for each other: of two people added at the same moment, both are kept."""
+    list(ContactList.objects.select_for_update().filter(pk=contact_list.pk).values_list("pk"))
+
+
 @transaction.atomic
 def add_to_contact_list(*, contact_list: ContactList, people) -> int:
-    """Add ``people`` (a queryset) to the list; those already on it stay as they are. Returns how many were added."""
+    """Add ``people`` (a queryset) to the list; those already on it stay as they are. Returns how many were added.
+    The list's version is raised when someone was added."""
+    _lock(contact_list)
     already = set(contact_list.entries.values_list("person_id", flat=True))
     new_ids = [pk for pk in people.order_by().values_list("pk", flat=True) if pk not in already]
-    ContactListEntry.objects.bulk_create(
-        [ContactListEntry(contact_list=contact_list, person_id=pk) for pk in new_ids], batch_size=1000
+    bulk_create_with_history(
+        [ContactListEntry(contact_list=contact_list, person_id=pk) for pk in new_ids], ContactListEntry, batch_size=1000
     )
     if new_ids:
-        ContactList.objects.filter(pk=contact_list.pk).update(updated_at=timezone.now())
+        ContactList.objects.filter(pk=contact_list.pk).update()
     return len(new_ids)
 
 
 @transaction.atomic
 def remove_from_contact_list(*, contact_list: ContactList, people) -> int:
     """Take ``people`` (a queryset) off the list. Returns how many were removed."""
-    removed, _by_model = contact_list.entries.filter(person__in=people).delete()
-    if removed:
-        ContactList.objects.filter(pk=contact_list.pk).update(updated_at=timezone.now())
-    return removed
+    _lock(contact_list)
+    entries = list(contact_list.entries.filter(person__in=people))
+    for entry in entries:
+        entry.delete()  # one by one: each removal is kept in the history
+    if entries:
+        ContactList.objects.filter(pk=contact_list.pk).update()
+    return len(entries)
 
 
 def merge_people(*, keep: Person, other: Person, user) -> MergeReport:
@@ -77,7 +80,7 @@ def invite_people(*, edition: EventEdition, people) -> int:
         for person_id in people.contactable().order_by().values_list("pk", flat=True).distinct()
         if person_id not in already
     ]
-    Invitation.objects.bulk_create(invitations)
+    bulk_create_with_history(invitations, Invitation)
     return len(invitations)
 
 
@@ -85,5 +88,5 @@ def invite_people(*, edition: EventEdition, people) -> int:
 def record_attendance(*, edition: EventEdition, attended_ids) -> None:
     """Who came to ``edition``: the invitations in ``attended_ids`` attended, the others did not."""
     attended_ids = {int(pk) for pk in attended_ids}
-    edition.invitations.filter(pk__in=attended_ids).update(attended=True)
-    edition.invitations.exclude(pk__in=attended_ids).update(attended=False)
+    update_with_history(edition.invitations.filter(pk__in=attended_ids).exclude(attended=True), attended=True)
+    update_with_history(edition.invitations.exclude(pk__in=attended_ids).exclude(attended=False), attended=False)

@@ -1,14 +1,56 @@
 """What every API endpoint shares: permissions, pagination, validation through the models' own rules."""
 
+import re
+
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from rest_framework import permissions, serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import APIException, NotFound, ParseError, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.settings import api_settings
+from rest_framework.utils import json
 
 MAX_PAGE_SIZE = 200
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+class RequestTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("The request body is too large.")
+    default_code = "too_large"
+
+
+def json_depth(body: bytes) -> int:
+    """How deeply arrays and objects nest in ``body`` (JSON), brackets inside strings left out."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub(b"", body)):
+        depth += 1 if bracket in (b"[", b"{") else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+class BoundedJSONParser(JSONParser):
+    """DRF's JSON parser, within bounds: a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` answers 413, and
+    arrays or objects nested deeper than ``MAX_JSON_DEPTH`` answer 400 before Python's parser recurses into
+    them (a thousand levels exhaust its stack). No record of the API nests more than three levels."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        body = stream.read(limit + 1) if stream is not None else b""
+        if limit is not None and len(body) > limit:
+            raise RequestTooLarge
+        if json_depth(body) > MAX_JSON_DEPTH:
+            raise ParseError(_("The JSON body nests deeper than %(depth)s levels.") % {"depth": MAX_JSON_DEPTH})
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            return json.loads(body.decode(encoding), parse_constant=json.strict_constant if self.strict else None)
+        except (ValueError, RecursionError) as error:
+            raise ParseError(_("The body is not valid JSON: %(error)s") % {"error": error}) from error
 
 
 class SlugRelation(serializers.SlugRelatedField):
@@ -33,6 +75,12 @@ class ModelPermissions(permissions.DjangoModelPermissions):
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
         "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
     }
+
+
+class ChangeModelPermissions(ModelPermissions):
+    """For actions that change a record with a POST (adding people to a list): the change permission."""
+
+    perms_map = {**ModelPermissions.perms_map, "POST": ["%(app_label)s.change_%(model_name)s"]}
 
 
 PAGE_FIELD_DESCRIPTIONS = {
@@ -79,6 +127,24 @@ class SortableCursorPagination(CursorPagination):
         if sort not in self.orderings:
             raise ValidationError({"o": [_("Sort by one of: %(choices)s.") % {"choices": ", ".join(self.orderings)}]})
         return self.orderings[sort]
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request):
+        """DRF's cursor, refused as invalid (404, as DRF answers any other bad cursor) when its position could
+        not be a value of the sort's first column: a forged cursor reaches no database query."""
+        cursor = super().decode_cursor(request)
+        if cursor is None or cursor.position is None:
+            return cursor
+        if "\x00" in cursor.position:
+            raise NotFound(self.invalid_cursor_message)
+        try:
+            self.model._meta.get_field(self.ordering[0].lstrip("-")).to_python(cursor.position)
+        except (DjangoValidationError, FieldDoesNotExist, ValueError, TypeError) as error:
+            raise NotFound(self.invalid_cursor_message) from error
+        return cursor
 
     def get_paginated_response_schema(self, schema):
         return describe_page(super().get_paginated_response_schema(schema))

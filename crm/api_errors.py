@@ -4,7 +4,7 @@ Kept apart from crm.api: DRF's settings import crm.api (the default permission c
 rest_framework.views is still loading, so crm.api must not import rest_framework.views.
 """
 
-from django.db import OperationalError
+from django.db import IntegrityError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 from rest_framework import status
@@ -28,7 +28,8 @@ def exception_handler(exc, context):
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, StaleRecordError):
-        # The change lost a race with another one from the same version: nothing was written.
+        # The change lost a race with another one from the same version, or the record was deleted meanwhile:
+        # nothing was written.
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ProtectedError | RestrictedError):
         blocking = sorted({obj._meta.verbose_name for obj in exc.protected_objects if hasattr(obj, "_meta")})
@@ -36,6 +37,18 @@ def exception_handler(exc, context):
             {
                 "detail": _("This record cannot be deleted while other records point to it: %(records)s.")
                 % {"records": ", ".join(str(name) for name in blocking)}
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, IntegrityError):  # after ProtectedError, one of its kind
+        # The serializer checked the unique rules before saving; another request saved a record with the same
+        # slug (or another unique value) in between. The database refused this one: nothing was written.
+        return Response(
+            {
+                "detail": _(
+                    "Another record with the same identifying values was saved at the same moment; nothing was "
+                    "written. Check the values and send the request again."
+                )
             },
             status=status.HTTP_409_CONFLICT,
         )

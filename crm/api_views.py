@@ -4,15 +4,21 @@ rest_framework.views is still loading."""
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status, viewsets
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, NotFound
 
-from .history import VersionedModel, changes_since, stale_message
+from .history import VersionedModel, changes_since, deleted_message, stale_message
 
 
 class PreconditionFailed(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = _("The record changed since the version given in If-Match.")
     default_code = "precondition_failed"
+
+
+class RecordDeleted(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The record was deleted meanwhile.")
+    default_code = "deleted"
 
 
 def _entity_tags(header: str) -> set[str]:
@@ -29,7 +35,8 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     With If-Match, a change or deletion made from an older version answers 412 and says what changed
     meanwhile; without it, a change that lost a race with another one (both read the same version) is
-    refused by the model's version check and answers 409 (crm.api_errors).
+    refused by the model's version check and answers 409 (crm.api_errors). A change of a record deleted while
+    the request waited for its lock answers 409 and brings nothing back; a deletion of it answers 404.
     """
 
     record = None
@@ -38,12 +45,19 @@ class RecordViewSet(viewsets.ModelViewSet):
         self.record = super().get_object()
         return self.record
 
-    def lock(self, instance) -> None:
-        locked = type(instance)._default_manager.select_for_update().filter(pk=instance.pk)
+    def lock(self, instance, *, deleting: bool = False) -> None:
+        locked = type(instance)._base_manager.select_for_update().filter(pk=instance.pk)
         if isinstance(instance, VersionedModel):
-            self.check_precondition(instance, locked.values_list("version", flat=True).first())
+            current_version = locked.values_list("version", flat=True).first()
+            exists = current_version is not None
         else:
-            list(locked.values_list("pk"))
+            current_version, exists = None, locked.values_list("pk").exists()
+        if not exists:
+            if deleting:
+                raise NotFound
+            raise RecordDeleted(deleted_message(instance))
+        if current_version is not None:
+            self.check_precondition(instance, current_version)
 
     def check_precondition(self, instance, current_version) -> None:
         header = self.request.headers.get("If-Match")
@@ -63,7 +77,7 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         with transaction.atomic():
-            self.lock(instance)
+            self.lock(instance, deleting=True)
             instance.delete()
 
     def finalize_response(self, request, response, *args, **kwargs):

@@ -160,6 +160,22 @@ class VersionedModel(models.Model):
                 raise StaleRecordError(self, self.version)
 
 
+def update_with_history(queryset, *, user=None, reason: str = "", **values) -> int:
+    """``queryset.update(**values)`` that also raises each row's version and writes each row's history entry, as
+    a save would: for services that change many rows at once (dues paid, attendance, an erasure's redactions).
+    Returns how many rows changed."""
+    model = queryset.model
+    with transaction.atomic(using=queryset.db):
+        keys = list(queryset.select_for_update().values_list("pk", flat=True))
+        if not keys:
+            return 0
+        rows = model._default_manager.filter(pk__in=keys)
+        count = rows.update(**values)
+        if hasattr(model, "history"):
+            model.history.bulk_history_create(list(rows), update=True, default_user=user, default_change_reason=reason)
+    return count
+
+
 def _field(model, name: str):
     try:
         return model._meta.get_field(name)

@@ -4,13 +4,14 @@ change forms that refuse to save over a version their user did not see."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .history import StaleRecordError, deleted_records, restore_deleted
+from .history import DeletedRecordError, StaleRecordError, deleted_records, restore_deleted
 
 
 def _with_version(fieldsets):
@@ -57,9 +58,22 @@ class HistoryAdmin(VersionedFormMixin, SimpleHistoryAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except StaleRecordError as error:
-            # Someone saved between this form's checks and its save: nothing was written (the view's transaction
-            # rolled back); the form is shown again from the current version.
+            # Someone saved between this form's checks and its save, or deleted the record: nothing was written
+            # (the view's transaction rolled back); the form is shown again from the current version.
             self.message_user(request, error.message, messages.ERROR)
+            if isinstance(error, DeletedRecordError):
+                return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
+            return HttpResponseRedirect(request.get_full_path())
+        except IntegrityError:
+            # The form checked the unique rules; another user saved the same values (a slug) in between.
+            self.message_user(
+                request,
+                _(
+                    "Another record with the same identifying values was saved at the same moment; nothing was "
+                    "written. Check the values and save again."
+                ),
+                messages.ERROR,
+            )
             return HttpResponseRedirect(request.get_full_path())
 
     def changelist_view(self, request, extra_context=None):
