@@ -29,6 +29,7 @@ from crm.merging import merge_action
 from crm.pages import CappedPaginator
 from crm.spreadsheets import timestamped_filename
 
+from .erasure import erase_person
 from .exports import export_people
 from .imports import PersonResource
 from .models import (
@@ -45,7 +46,7 @@ from .models import (
     Tag,
 )
 from .normalisation import normalise_email
-from .privacy import erase_person, person_data
+from .privacy import person_data
 from .search import phone_number_searched
 from .services import merge_people
 
@@ -304,7 +305,7 @@ class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSave
 
     @admin.action(description=_("Erase the personal data of the selected people (GDPR)"), permissions=["delete"])
     def erase_personal_data(self, request, queryset):
-        """The GDPR right to erasure (contacts.privacy.erase_person), after a confirmation page."""
+        """The GDPR right to erasure (contacts.erasure.erase_person), after a confirmation page."""
         people = list(queryset.order_by("family_name", "given_name", "pk"))
         if request.POST.get("confirm") != "yes":
             context = {

@@ -775,3 +775,36 @@ class ExportLog(models.Model):
 
     def __str__(self):
         return f"{self.get_export_format_display()} · {self.row_count}"
+
+
+class Erasure(models.Model):
+    """That a person's personal data was erased (GDPR), and what the erasure removed or blanked: the tombstone
+    that keeps them erased. Loading the seed again (``loaddata``) brings none of these records back. It holds
+    record numbers, never a name, an address or a number."""
+
+    person_id = models.BigIntegerField(
+        _("person's record number"), db_index=True, help_text=_("The record number (id) of the erased person.")
+    )
+    erased_at = models.DateTimeField(_("erased at"), auto_now_add=True)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erased by"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    records = models.JSONField(
+        _("records removed or blanked"),
+        default=list,
+        blank=True,
+        help_text=_("The records the erasure deleted or blanked, as [model, record number] pairs."),
+    )
+
+    class Meta:
+        ordering = ["-erased_at", "-pk"]
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+
+    def __str__(self):
+        return f"#{self.person_id}"

@@ -1,38 +1,23 @@
-"""The GDPR rights of the people the CRM holds: subject access (``person_data``) and erasure (``erase_person``).
+"""The GDPR right of access of the people the CRM holds: ``person_data``, everything held about a person.
 
-Both are services, called by the ``export_person`` and ``erase_person`` commands and by the people admin's
-actions. What is erased, what is kept and why is written in docs/privacy.md: keep the two in step.
+Called by the ``export_person`` command and by the people admin's action; erasure is ``contacts.erasure``. What
+is held, why, and what each right gives is written in docs/privacy.md: keep the two in step.
 """
 
-import re
-import secrets
-import unicodedata
-from dataclasses import dataclass, field
-
-import phonenumbers
 from django.apps import apps
-from django.conf import settings
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.history import describe
 
 from .models import (
-    ANONYMISED_NAME,
-    ANONYMISED_SLUG_PREFIX,
     ContactListEntry,
     ContactPoint,
-    Invitation,
     Person,
     Position,
-    PressContact,
 )
-from .search import refresh_search_text
 
 ERASED_MESSAGE = gettext_lazy("Personal data erased (GDPR)")
 REDACTED = gettext_lazy("[anonymised]")
@@ -216,231 +201,3 @@ def person_data(person: Person) -> dict:
             "the people they held: which exports included this person cannot be told."
         ),
     }
-
-
-# Erasure
-
-
-def _fold_with_positions(text: str) -> tuple[str, list[int]]:
-    """``text`` in lower case without accents, and for each of its characters the index it came from."""
-    folded, positions = [], []
-    for index, char in enumerate(text):
-        for part in unicodedata.normalize("NFKD", char.lower()):
-            if not unicodedata.combining(part):
-                folded.append(part)
-                positions.append(index)
-    return "".join(folded), positions
-
-
-def _name_patterns(person: Person) -> list[re.Pattern]:
-    words = [
-        [word for word in re.split(r"\W+", _fold_with_positions(name)[0]) if word]
-        for name in (person.given_name, person.family_name)
-    ]
-    given, family = words
-    if not family:
-        return []
-    orders = [given + family, family + given] if given else [family]
-    return [
-        re.compile(r"(?<!\w)" + r"[\s\-'’.]+".join(re.escape(word) for word in order) + r"(?!\w)") for order in orders
-    ]
-
-
-@dataclass
-class Traces:
-    """What identifies a person in free text: their name (both ways round), addresses and numbers."""
-
-    names: list[re.Pattern]
-    emails: list[str]
-    phones: set[str]  # E.164
-
-    @classmethod
-    def of(cls, person: Person) -> "Traces":
-        points = list(person.contact_points.all())
-        return cls(
-            # Once erased, the placeholder is the only name left: it names no one.
-            names=[] if person.is_anonymised else _name_patterns(person),
-            emails=[point.email for point in points if point.email],
-            phones={point.phone.as_e164 for point in points if point.phone},
-        )
-
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        spans = []
-        folded, positions = _fold_with_positions(text)
-        for pattern in self.names:
-            spans += [(positions[m.start()], positions[m.end() - 1] + 1) for m in pattern.finditer(folded)]
-        lowered = text.lower()
-        for email in self.emails:
-            spans += [(m.start(), m.end()) for m in re.finditer(re.escape(email), lowered)]
-        if self.phones:
-            for match in phonenumbers.PhoneNumberMatcher(text, settings.PHONENUMBER_DEFAULT_REGION):
-                if phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164) in self.phones:
-                    spans.append((match.start, match.end))
-        return spans
-
-    def redact(self, text: str, replacement: str) -> str:
-        spans = sorted(self.spans(text or ""))
-        if not spans:
-            return text
-        pieces, last = [], 0
-        for start, end in spans:
-            if start < last:  # overlaps the previous span: extend it
-                if end > last:
-                    last = end
-                continue
-            pieces += [text[last:start], replacement]
-            last = end
-        pieces.append(text[last:])
-        return "".join(pieces)
-
-    def terms(self, person: Person) -> list[str]:
-        """Plain strings to look for in the logs: the full name, the addresses."""
-        name = "" if person.is_anonymised else f"{person.given_name} {person.family_name}".strip()
-        return [term for term in (name, *self.emails) if term]
-
-
-def _redact_rows(queryset, fields: list[str], traces: Traces, replacement: str) -> int:
-    changed = 0
-    for row in queryset.only("pk", *fields).iterator():
-        values = {name: traces.redact(getattr(row, name), replacement) for name in fields}
-        values = {name: value for name, value in values.items() if value != getattr(row, name)}
-        if values:
-            # An update, not a save: the redaction is no one's edit (no new version, no history entry).
-            type(row)._base_manager.filter(pk=row.pk).update(**values)
-            changed += 1
-    return changed
-
-
-def _redact_documents(traces: Traces, replacement: str) -> int:
-    changed = 0
-    for app_label, model_name, fields in NAMING_TEXT_FIELDS:
-        model = apps.get_model(app_label, model_name)
-        changed += _redact_rows(model._base_manager.all(), fields, traces, replacement)
-        if hasattr(model, "history"):  # the earlier versions hold the same text
-            changed += _redact_rows(model.history.all(), fields, traces, replacement)
-    return changed
-
-
-def _scrub_logs(person: Person, traces: Traces, replacement: str, erased: str) -> None:
-    """The admin's log of the person and of their erased records goes; other entries that name them, and the
-    filters of exports that searched for them, lose the name."""
-    entries = Q(content_type=ContentType.objects.get_for_model(Person), object_id=str(person.pk))
-    for model, pks in (
-        (Position, person.positions.values_list("pk", flat=True)),
-        (ContactPoint, person.contact_points.values_list("pk", flat=True)),
-        (PressContact, person.press_roles.values_list("pk", flat=True)),
-    ):
-        entries |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in pks])
-    LogEntry.objects.filter(entries).exclude(change_message=erased).delete()
-    terms = traces.terms(person)
-    if terms:
-        naming = Q(pk__in=[])
-        for term in terms:
-            naming |= Q(object_repr__icontains=term) | Q(change_message__icontains=term)
-        for entry in LogEntry.objects.filter(naming):
-            LogEntry.objects.filter(pk=entry.pk).update(
-                object_repr=traces.redact(entry.object_repr, replacement)[:200],
-                change_message=traces.redact(entry.change_message, replacement),
-            )
-    export_log = apps.get_model("contacts", "ExportLog")
-    for log in export_log.objects.exclude(filters={}).iterator():
-        filters = {
-            key: traces.redact(value, replacement) if isinstance(value, str) else value
-            for key, value in log.filters.items()
-        }
-        if filters != log.filters:
-            export_log.objects.filter(pk=log.pk).update(filters=filters)
-
-
-@dataclass
-class ErasureReport:
-    """What an erasure removed: model verbose name (plural) → rows, and the documents redacted."""
-
-    removed: dict[str, int] = field(default_factory=dict)
-    documents_redacted: int = 0
-    already_erased: bool = False
-
-    def summary(self) -> str:
-        parts = [
-            _("%(name)s: %(count)s") % {"name": name, "count": count} for name, count in self.removed.items() if count
-        ]
-        if self.documents_redacted:
-            parts.append(
-                _("texts where the name, address or number was blanked: %(count)s") % {"count": self.documents_redacted}
-            )
-        return "; ".join(parts) or _("nothing left to erase")
-
-
-def anonymised_slug() -> str:
-    slug = f"{ANONYMISED_SLUG_PREFIX}{secrets.token_hex(8)}"
-    while Person.objects.filter(slug=slug).exists():
-        slug = f"{ANONYMISED_SLUG_PREFIX}{secrets.token_hex(8)}"
-    return slug
-
-
-@transaction.atomic
-def erase_person(*, person: Person, user=None) -> ErasureReport:
-    """Erase ``person``'s personal data (GDPR, right to erasure) and keep the non-personal facts.
-
-    The person stays as an anonymised record, so that the agreements they signed stay signed (by an
-    "anonymised signatory") and the quotes stay attributed to someone; everything else about them goes: name,
-    notes, tags, contact points, positions, press-contact roles, list entries, invitations, the provenance of
-    their own record, their history and the admin's log of them, and their name, addresses and numbers in the
-    texts the CRM keeps (press releases, quotes, agreement summaries, sources of key figures). One entry then
-    says who erased them and when. Erasing an erased person again changes nothing. See docs/privacy.md."""
-    person = Person.objects.select_for_update().get(pk=person.pk)  # fresh: the version check needs it
-    traces = Traces.of(person)
-    # Stored in the site's language, as a member of staff would have typed it.
-    with translation.override(settings.LANGUAGE_CODE):
-        replacement, erased = str(REDACTED), str(ERASED_MESSAGE)
-    report = ErasureReport(already_erased=person.is_anonymised)
-
-    _scrub_logs(person, traces, replacement, erased)
-    report.documents_redacted = _redact_documents(traces, replacement)
-    for queryset in (
-        person.contact_points.all(),
-        person.positions.all(),
-        PressContact.objects.filter(person=person),
-        ContactListEntry.objects.filter(person=person),
-        Invitation.objects.filter(person=person),
-    ):
-        rows = list(queryset)
-        for row in rows:
-            row.delete()  # one by one: the history and provenance receivers see each deletion
-        report.removed[str(queryset.model._meta.verbose_name_plural)] = len(rows)
-    apps.get_model("agreements", "Provenance").objects.for_object(person).delete()
-
-    # The deletions above wrote history entries of their own: they go with the rest, bar an earlier erasure's.
-    Position.history.filter(person_id=person.pk).delete()
-    ContactPoint.history.filter(person_id=person.pk).delete()
-    Person.history.filter(id=person.pk).exclude(history_change_reason=erased).delete()
-
-    had_data = any(report.removed.values()) or report.documents_redacted
-    person = Person.objects.get(pk=person.pk)
-    left = person.notes or person.given_name or person.source_detail or not person.do_not_contact
-    if person.is_anonymised and not had_data and not left and not person.tags.exists():
-        return report  # erased already, and nothing was added since
-    with translation.override(settings.LANGUAGE_CODE):
-        person.family_name = str(ANONYMISED_NAME)
-    person.given_name = ""
-    if not person.is_anonymised:
-        person.slug = anonymised_slug()
-    person.notes = ""
-    person.source_detail = ""
-    person.do_not_contact = True
-    person._history_user = user
-    person._change_reason = erased
-    person.save()
-    person.tags.clear()
-    refresh_search_text([person.pk])
-    if user is not None:
-        LogEntry.objects.create(
-            user=user,
-            content_type=ContentType.objects.get_for_model(Person),
-            object_id=str(person.pk),
-            object_repr=person.family_name,
-            action_flag=CHANGE,
-            change_message=erased,
-            action_time=timezone.now(),
-        )
-    return report

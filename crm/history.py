@@ -16,10 +16,12 @@ from django.db import models, router, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.text import format_lazy
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 
 # Restoring a deleted record brings back the records deleted with it (a person's positions and contact points):
@@ -325,9 +327,30 @@ def _restore(deletion, *, user) -> models.Model:
     return instance
 
 
+class CachedHistoryDescriptor(HistoryDescriptor):
+    """simple-history's ``Model.history``, whose manager class is built once rather than at each access (which
+    cost 0.7 ms, at every save of a record)."""
+
+    @cached_property
+    def bound_manager_class(self):
+        return self.manager_class.from_queryset(self.queryset_class)
+
+    def __get__(self, instance, owner):
+        return self.bound_manager_class(self.model, instance)
+
+
 class KeptHistory(HistoricalRecords):
     """django-simple-history's records, which also start the history of rows loaded from fixtures (the seed),
     once, so that later changes can be compared with what was loaded."""
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        descriptor = sender.__dict__.get(self.manager_name)
+        if isinstance(descriptor, HistoryDescriptor) and not isinstance(descriptor, CachedHistoryDescriptor):
+            cached = CachedHistoryDescriptor(
+                descriptor.model, manager=descriptor.manager_class, queryset=descriptor.queryset_class
+            )
+            setattr(sender, self.manager_name, cached)
 
     def get_meta_options(self, model):
         # simple-history names them "historical <name>" in English only: these names are translatable.

@@ -145,6 +145,10 @@ STATIC_URL = "static/"
 # served from the apps and static/ directly, so there is no directory to warn about.
 STATIC_ROOT = os.environ.get("STATIC_ROOT") or (BASE_DIR / "staticfiles" if PRODUCTION else None)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files the site stores (default_storage). Never served as they are: they may hold personal data, and only views
+# that check permissions hand them out. Several servers need a shared folder or a shared storage backend here.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or (BASE_DIR / "media")
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -195,11 +199,12 @@ CONTENT_SECURITY_POLICY = {
 # Nothing is kept on an app server's disk: several servers share one PostgreSQL. In production the cache is a
 # database table (`manage.py createcachetable`); it holds an admin import's file between its preview and its
 # confirmation, whichever server answers the second request.
+# crm.cache's backends are Django's, able to delete the values that name a person whose data is erased.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "crm_cache"}
+        {"BACKEND": "crm.cache.DatabaseCache", "LOCATION": "crm_cache"}
         if PRODUCTION
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {"BACKEND": "crm.cache.LocMemCache"}
     )
 }
 

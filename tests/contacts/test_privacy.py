@@ -16,6 +16,7 @@ from django.utils.html import escape
 from rest_framework.test import APIClient
 
 from agreements.models import Agreement, PressRelease, Provenance, Quote, Signatory
+from contacts.erasure import erase_person
 from contacts.exports import LEFT_OUT_HEADER
 from contacts.models import (
     ContactPoint,
@@ -27,7 +28,7 @@ from contacts.models import (
     Position,
     PressContact,
 )
-from contacts.privacy import erase_person, person_data
+from contacts.privacy import person_data
 from contacts.services import invite_people
 from tests.admin_helpers import admin_url, shown
 from tests.factories import (
