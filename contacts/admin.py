@@ -4,6 +4,8 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -30,7 +32,7 @@ from crm.pages import CappedPaginator
 from crm.spreadsheets import timestamped_filename
 
 from .erasure import erase_person
-from .exports import export_people
+from .exports import export_people, log_export
 from .imports import PersonResource
 from .models import (
     ContactList,
@@ -46,7 +48,7 @@ from .models import (
     Tag,
 )
 from .normalisation import normalise_email
-from .privacy import person_data
+from .privacy import may_list_contact_details, may_see_contact_details, person_data
 from .search import phone_number_searched
 from .services import merge_people
 
@@ -197,6 +199,19 @@ class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSave
     def get_queryset(self, request):
         return super().get_queryset(request).directory()
 
+    def get_list_display(self, request):
+        # Emails and phone numbers in a list only for those who may export them (contacts.privacy).
+        columns = super().get_list_display(request)
+        if may_list_contact_details(request.user):
+            return columns
+        return [column for column in columns if column not in ("preferred_email", "preferred_phone")]
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is not None and not may_see_contact_details(request.user, obj):
+            return [inline for inline in inlines if not isinstance(inline, ContactPointInline)]
+        return inlines
+
     def get_search_results(self, request, queryset, search_term):
         # The directory's search (contacts.search): every word in the indexed search_text, or the phone number
         # in any format. Django's own search runs LIKE over each of search_fields across joins, then removes
@@ -230,11 +245,15 @@ class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSave
 
     @admin.display(description=_("email"))
     def preferred_email(self, person):
+        if person.do_not_contact:
+            return None  # a list never shows them (contacts.privacy)
         point = self._preferred_contact_point(person, ContactPoint.Medium.EMAIL)
         return format_html('<a href="mailto:{}">{}</a>', point.email, point.email) if point else None
 
     @admin.display(description=_("phone"))
     def preferred_phone(self, person):
+        if person.do_not_contact:
+            return None
         point = self._preferred_contact_point(person, ContactPoint.Medium.PHONE)
         return format_html('<a href="tel:{}">{}</a>', point.phone, point.phone_display) if point else None
 
@@ -291,13 +310,37 @@ class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSave
         return self.has_view_permission(request) and self.has_export_permission(request)
 
     @admin.action(
-        description=_("Export everything held about the selected people (JSON)"), permissions=["subject_access"]
+        description=_("Export everything held about the selected person (JSON, one person)"),
+        permissions=["subject_access"],
     )
     def export_personal_data(self, request, queryset):
-        """A GDPR subject access request: one object per person (contacts.privacy.person_data)."""
-        people = [person_data(person) for person in queryset.order_by("family_name", "given_name", "pk")]
+        """A GDPR subject access request: everything held about one person (contacts.privacy.person_data).
+
+        One person at a time: the answer is for the person who asked, and a bulk copy of everyone's data would
+        be an export that leaves no one out. Logged as an export and in the person's history; a person who
+        asked not to be contacted only for users who may change people."""
+        people = list(queryset[:2])
+        if len(people) != 1:
+            self.message_user(
+                request,
+                _("Choose one person: a subject access answer is for the person who asked for it."),
+                messages.WARNING,
+            )
+            return None
+        (person,) = people
+        if not may_see_contact_details(request.user, person):
+            raise PermissionDenied
+        log_export(
+            user=request.user,
+            export_format=ExportLog.Format.JSON,
+            origin=ExportLog.Origin.ADMIN,
+            filters={"subject_access": person.pk},
+            row_count=1,
+        )
+        self.log_change(request, person, _("Everything held about this person was exported (subject access)."))
         response = HttpResponse(
-            json.dumps(people, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+            json.dumps([person_data(person)], ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
         )
         filename = timestamped_filename("donnees-personnelles", "json")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -366,8 +409,18 @@ class PositionAdmin(RecordSubtitleMixin, PersonColumnMixin, OrganisationColumnMi
         return position.is_current
 
 
+class ContactableChangeList(ChangeList):
+    """A list of contact points never holds those of people who asked not to be contacted."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).filter(person__do_not_contact=False)
+
+
 @admin.register(ContactPoint)
 class ContactPointAdmin(RecordSubtitleMixin, PersonColumnMixin, HistoryAdmin):
+    """Every email and phone number: the list is for users who may export contacts, and leaves out the people who
+    asked not to be contacted; one of theirs opens only for users who may change people (contacts.privacy)."""
+
     form = ContactPointForm
     list_display = ["value_column", "person_link", "medium", "kind", "is_primary", "label"]
     list_filter = ["medium", "kind", "is_primary"]
@@ -377,6 +430,20 @@ class ContactPointAdmin(RecordSubtitleMixin, PersonColumnMixin, HistoryAdmin):
     ordering = ["person__family_name", "person__given_name", "medium", "-is_primary"]
     list_per_page = 100
     fields = ["person", "medium", "kind", "email", "phone", "is_primary", "label"]
+
+    def get_queryset(self, request):
+        points = super().get_queryset(request)
+        if not request.user.has_perm("contacts.change_person"):
+            points = points.filter(person__do_not_contact=False)
+        return points
+
+    def changelist_view(self, request, extra_context=None):
+        if not may_list_contact_details(request.user):
+            raise PermissionDenied
+        return super().changelist_view(request, extra_context)
+
+    def get_changelist(self, request, **kwargs):
+        return ContactableChangeList
 
     def get_search_results(self, request, queryset, search_term):
         points, may_have_duplicates = super().get_search_results(request, queryset, search_term)

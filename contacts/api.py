@@ -19,7 +19,7 @@ from crm.api import (
 )
 from crm.api_views import RecordViewSet
 
-from .exports import export_people
+from .exports import FILE_FORMATS, export_people, log_export
 from .filters import (
     ContactListFilterSet,
     ContactPointFilterSet,
@@ -29,6 +29,7 @@ from .filters import (
     PressContactFilterSet,
 )
 from .models import ContactList, ContactPoint, ExportLog, Person, Position, PressContact, Tag
+from .privacy import may_list_contact_details, may_see_contact_details
 from .services import add_to_contact_list, remove_from_contact_list
 
 
@@ -75,7 +76,15 @@ class PersonSerializer(ModelRulesSerializer):
         many=True, read_only=True, help_text=_("The positions the person holds today.")
     )
     contact_points = NestedContactPointSerializer(
-        many=True, read_only=True, help_text=_("The person's email addresses and phone numbers.")
+        many=True,
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The person's email addresses and phone numbers; null when withheld. Lists show them only to users who "
+            "may export contacts, and never for people who asked not to be contacted; a person's own record shows "
+            "them to everyone who may view people, but those of a person who asked not to be contacted only to "
+            "users who may change people."
+        ),
     )
 
     class Meta:
@@ -104,11 +113,24 @@ class PersonSerializer(ModelRulesSerializer):
             instance.current_positions = list(
                 Position.objects.current().filter(person=instance).select_related("organisation")
             )
-        return super().to_representation(instance)
+        data = super().to_representation(instance)
+        if not self.shows_contact_details(instance):
+            data["contact_points"] = None
+        return data
+
+    def shows_contact_details(self, person) -> bool:
+        user = self.context["request"].user
+        view = self.context.get("view")
+        if view is not None and not view.detail:
+            return may_list_contact_details(user) and not person.do_not_contact
+        return may_see_contact_details(user, person)
 
 
 class PersonViewSet(RecordViewSet):
-    """People, with their current positions and contact points. ``q`` searches as the directory does."""
+    """People, with their current positions and contact points. ``q`` searches as the directory does.
+
+    A list carries emails and phone numbers only for users who may export contacts, and is then logged as an
+    export; a person's own record carries them (docs/privacy.md, ``contacts.privacy``)."""
 
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet
@@ -118,6 +140,20 @@ class PersonViewSet(RecordViewSet):
     def get_queryset(self):
         return Person.objects.directory().prefetch_related("tags")
 
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        if may_list_contact_details(request.user) and response.status_code == 200:
+            shown = [row for row in response.data.get("results", []) if row.get("contact_points") is not None]
+            if shown:
+                log_export(
+                    user=request.user,
+                    export_format=ExportLog.Format.JSON,
+                    origin=ExportLog.Origin.API,
+                    filters={key: value[:200] for key, value in request.query_params.items()},
+                    row_count=len(shown),
+                )
+        return response
+
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request):
         """The people of this search as CSV, XLSX or vCard (``format``); needs contacts.export_contacts. People
@@ -125,8 +161,8 @@ class PersonViewSet(RecordViewSet):
         if not request.user.has_perm("contacts.export_contacts"):
             raise PermissionDenied
         export_format = request.query_params.get("format", "")
-        if export_format not in ExportLog.Format.values:
-            raise ValidationError({"format": f"Choose one of: {', '.join(ExportLog.Format.values)}."})
+        if export_format not in FILE_FORMATS:
+            raise ValidationError({"format": _("Choose one of: %(formats)s.") % {"formats": ", ".join(FILE_FORMATS)}})
         filterset = PersonExportFilterSet(request.query_params, queryset=Person.objects.directory())
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
@@ -163,11 +199,38 @@ class ContactPointSerializer(ModelRulesSerializer):
 
 
 class ContactPointViewSet(RecordViewSet):
-    """Email addresses and phone numbers."""
+    """Email addresses and phone numbers.
+
+    The list is an export: it needs the permission to export contacts, leaves out the people who asked not to
+    be contacted, and is logged. One contact point of such a person is reachable only by users who may change
+    people."""
 
     queryset = ContactPoint.objects.select_related("person").order_by("pk")
     serializer_class = ContactPointSerializer
     filterset_class = ContactPointFilterSet
+
+    def get_queryset(self):
+        points = super().get_queryset()
+        user = self.request.user
+        if not self.detail:
+            return points.filter(person__do_not_contact=False)
+        if not user.has_perm("contacts.change_person"):
+            return points.filter(person__do_not_contact=False)
+        return points
+
+    def list(self, request, *args, **kwargs):
+        if not may_list_contact_details(request.user):
+            raise PermissionDenied(_("Listing email addresses and phone numbers needs the permission to export them."))
+        response = super().list(request, *args, **kwargs)
+        if response.status_code == 200:
+            log_export(
+                user=request.user,
+                export_format=ExportLog.Format.JSON,
+                origin=ExportLog.Origin.API,
+                filters={"contact_points": "list", **{key: value[:200] for key, value in request.query_params.items()}},
+                row_count=len(response.data.get("results", [])),
+            )
+        return response
 
 
 class PressContactSerializer(ModelRulesSerializer):

@@ -22,6 +22,8 @@ from .models import ContactPoint, ExportLog, Position, PressContact
 from .phones import international_format
 
 CHUNK_SIZE = 2000
+# The files an export can be; JSON is what the API's lists and the subject-access answer are logged as.
+FILE_FORMATS = [ExportLog.Format.CSV, ExportLog.Format.XLSX, ExportLog.Format.VCARD]
 
 
 @dataclass(frozen=True)
@@ -157,19 +159,26 @@ def export_filename(extension: str) -> str:
 LEFT_OUT_HEADER = "X-Left-Out-Do-Not-Contact"
 
 
+def log_export(*, user, export_format: str, origin: str, filters: dict, row_count: int) -> ExportLog:
+    """Who took which people's contact details out of the CRM, when, chosen how, and how many."""
+    return ExportLog.objects.create(
+        user=user,
+        username=user.get_username(),
+        export_format=export_format,
+        origin=origin,
+        filters=filters,
+        row_count=row_count,
+    )
+
+
 def export_people(*, people, export_format: str, user, origin: str, filters: dict):
     """Log the export, then answer with the file, streamed. ``people`` comes from ``Person.objects.directory()``;
     those of them who asked not to be contacted are left out, always, and counted in the ``LEFT_OUT_HEADER``."""
     counts = people.aggregate(matching=Count("pk"), left_out=Count("pk", filter=Q(do_not_contact=True)))
     left_out = counts["left_out"]
     people = people.contactable()
-    ExportLog.objects.create(
-        user=user,
-        username=user.get_username(),
-        export_format=export_format,
-        origin=origin,
-        filters=filters,
-        row_count=counts["matching"] - left_out,
+    log_export(
+        user=user, export_format=export_format, origin=origin, filters=filters, row_count=counts["matching"] - left_out
     )
     if export_format == ExportLog.Format.CSV:
         response = StreamingHttpResponse(csv_chunks(rows(people)), content_type="text/csv; charset=utf-8")

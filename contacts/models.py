@@ -743,6 +743,7 @@ class ExportLog(models.Model):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "XLSX"
         VCARD = "vcf", "vCard"
+        JSON = "json", "JSON"
 
     class Origin(models.TextChoices):
         DIRECTORY = "directory", _("Directory search")

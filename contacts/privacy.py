@@ -33,6 +33,24 @@ NAMING_TEXT_FIELDS = [
 ]
 
 
+# Who sees contact details. One rule for the pages, the back office and the API (docs/privacy.md):
+
+
+def may_list_contact_details(user) -> bool:
+    """Whether lists of people (the directory, a contact list, the API's lists, the back office's lists) show
+    their emails and phone numbers to ``user``: only to those who may export contacts, since a list paged through
+    is an export. Everyone else sees names, organisations and titles, and one person's details on their page."""
+    return user.has_perm("contacts.export_contacts")
+
+
+def may_see_contact_details(user, person) -> bool:
+    """Whether ``person``'s own page or record shows ``user`` their emails and phone numbers. A person who asked
+    not to be contacted has them shown only to users who may change people; a list never shows them."""
+    return user.has_perm("contacts.view_person") and (
+        not person.do_not_contact or user.has_perm("contacts.change_person")
+    )
+
+
 def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 

@@ -22,10 +22,11 @@ from crm.merging import merge_and_describe
 from crm.pages import CappedPaginator, FilteredListView, StaffPageMixin
 
 from .duplicates import likely_duplicate_people
-from .exports import export_people
+from .exports import FILE_FORMATS, export_people
 from .filters import PersonExportFilterSet, PersonFilterSet
 from .forms import ContactListForm
 from .models import ContactList, ContactPoint, Event, EventEdition, ExportLog, Person, Position
+from .privacy import may_list_contact_details, may_see_contact_details
 from .services import (
     add_to_contact_list,
     create_contact_list,
@@ -35,7 +36,7 @@ from .services import (
     remove_from_contact_list,
 )
 
-EXPORT_FORMATS = ExportLog.Format.choices
+EXPORT_FORMATS = [(value, label) for value, label in ExportLog.Format.choices if value in FILE_FORMATS]
 
 
 def directory_query(query_dict: QueryDict) -> QueryDict:
@@ -81,6 +82,7 @@ class PersonListView(FilteredListView):
             search_query=directory_query(self.request.GET).urlencode(),
             export_formats=EXPORT_FORMATS,
             may_export=may_export,
+            show_contact_details=may_list_contact_details(user),
             # Counting them means another pass over the matches: a search as one types leaves it to a request
             # of its own (LeftOutOfExportView, loaded by htmx once the results show); a whole page counts here.
             left_out_of_export=(
@@ -130,8 +132,12 @@ class PersonDetailView(StaffPageMixin, DetailView):
         for entry in provenance.objects.for_objects([person, *positions, *contact_points, *press_roles]):
             sources.setdefault((entry.content_type.model, entry.object_id), []).append(entry.press_release)
         user = self.request.user
+        show_contact_details = may_see_contact_details(user, person)
+        if not show_contact_details:
+            contact_points = []
         return super().get_context_data(
             section="contacts",
+            show_contact_details=show_contact_details,
             positions=[(position, sources.get(("position", position.pk), [])) for position in positions],
             emails=[(point, sources.get(("contactpoint", point.pk), [])) for point in contact_points if point.email],
             phones=[(point, sources.get(("contactpoint", point.pk), [])) for point in contact_points if point.phone],
@@ -141,7 +147,9 @@ class PersonDetailView(StaffPageMixin, DetailView):
                 {release for releases in sources.values() for release in releases},
                 key=lambda release: release.published_on,
             ),
-            changes=history_of(person, dependants=[(Position, "person"), (ContactPoint, "person")]),
+            changes=history_of(
+                person, dependants=[(Position, "person"), *([(ContactPoint, "person")] if show_contact_details else [])]
+            ),
             history_url=(
                 reverse("admin:contacts_person_history", args=[person.pk])
                 if user.has_perm("contacts.change_person")
@@ -164,7 +172,7 @@ class PersonExportView(StaffPageMixin, View):
     def get(self, request):
         back_url = reverse("contacts:person_list") + "?" + directory_query(request.GET).urlencode()
         export_format = request.GET.get("format", "")
-        if export_format not in ExportLog.Format.values:
+        if export_format not in FILE_FORMATS:
             return bad_request(request, _("Choose an export format: CSV, XLSX or vCard."), back_url)
         filterset = PersonExportFilterSet(request.GET, queryset=Person.objects.directory())
         if not filterset.is_valid():
@@ -253,6 +261,7 @@ class ContactListDetailView(StaffPageMixin, DetailView):
             people=page.object_list,
             export_formats=EXPORT_FORMATS,
             may_export=may_export,
+            show_contact_details=may_list_contact_details(user),
             left_out_of_export=self.object.entries.filter(person__do_not_contact=True).count() if may_export else 0,
             may_change=user.has_perm("contacts.change_contactlist"),
             **kwargs,
@@ -323,7 +332,7 @@ class ContactListExportView(StaffPageMixin, View):
     def get(self, request, slug):
         contact_list = get_object_or_404(ContactList, slug=slug)
         export_format = request.GET.get("format", "")
-        if export_format not in ExportLog.Format.values:
+        if export_format not in FILE_FORMATS:
             return bad_request(
                 request, _("Choose an export format: CSV, XLSX or vCard."), contact_list.get_absolute_url()
             )

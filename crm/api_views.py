@@ -45,6 +45,13 @@ class RecordViewSet(viewsets.ModelViewSet):
         self.record = super().get_object()
         return self.record
 
+    def filter_queryset(self, queryset):
+        # Filters narrow lists. A record named in the address is found whatever they would leave out by default
+        # (people who asked not to be contacted are left out of lists unless asked for).
+        if self.detail:
+            return queryset
+        return super().filter_queryset(queryset)
+
     def lock(self, instance, *, deleting: bool = False) -> None:
         locked = type(instance)._base_manager.select_for_update().filter(pk=instance.pk)
         if isinstance(instance, VersionedModel):

@@ -135,7 +135,7 @@ def test_production_keeps_no_state_on_the_app_server(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == {
-        "CACHE": "django.core.cache.backends.db.DatabaseCache",
+        "CACHE": "crm.cache.DatabaseCache",
         "CACHE_TABLE": "crm_cache",
         "SESSION_ENGINE": "django.contrib.sessions.backends.db",
         "IMPORT_EXPORT_TMP_STORAGE_CLASS": "import_export.tmp_storages.CacheStorage",

@@ -54,6 +54,8 @@ PAGES = [
     ("api:contactlist-detail", {"slug": "presse"}, "get", {}, {"view"}, 200),
     ("api:agreement-detail", {"slug": "convention-leem-gipso-2020"}, "get", {}, {"view"}, 200),
     ("api:pressrelease-detail", {"slug": "2020-06-12-convention-leem-gipso"}, "get", {}, {"view"}, 200),
+    # Every email and phone number at once is an export.
+    ("api:contactpoint-list", {}, "get", {}, {"view", "export"}, 200),
 ] + [
     (f"api:{name}-list", {}, "get", {}, {"view"}, 200)
     for name in [
@@ -64,7 +66,6 @@ PAGES = [
         "keyfigure",
         "person",
         "position",
-        "contactpoint",
         "presscontact",
         "contactlist",
         "agreement",

@@ -4,7 +4,11 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 
+from contacts.models import Person
+from tests.admin_helpers import shown
 from tests.factories import (
     ContactListFactory,
     EmailFactory,
@@ -256,11 +260,33 @@ def test_page_works_without_javascript_through_a_plain_form(seeded_viewer):
     assert "/static/django_htmx/htmx-2.min.js" in html or "htmx" in html
 
 
-def test_rows_show_positions_and_contact_links(seeded_viewer):
-    html = seeded_viewer.get(URL, {"q": "pangaud"}).content.decode()
+def test_rows_show_contact_links_to_those_who_may_export(seed, exporter_client):
+    html = exporter_client.get(URL, {"q": "pangaud"}).content.decode()
     assert 'href="mailto:e.pangaud@gipso.org"' in html
     assert 'href="tel:+33556113215"' in html
     assert "05 56 11 32 15" in html
+
+
+def test_rows_show_no_address_or_number_to_those_who_may_not_export(seeded_viewer):
+    html = seeded_viewer.get(URL, {"q": "pangaud"}).content.decode()
+    assert "Emmanuelle Pangaud" in html
+    assert "e.pangaud@gipso.org" not in html and "+33556113215" not in html and "05 56 11 32 15" not in html
+    with translation.override("fr"):
+        notice = gettext(
+            "Email addresses and phone numbers are on each person's page: lists show them only to staff who may "
+            "export contacts."
+        )
+    assert notice in html
+    person = seeded_viewer.get("/contacts/emmanuelle-pangaud/").content.decode()
+    assert 'href="mailto:e.pangaud@gipso.org"' in person  # one person at a time, on their page
+
+
+def test_rows_of_people_who_asked_not_to_be_contacted_withhold_their_details(seed, exporter_client):
+    Person.objects.filter(slug="emmanuelle-pangaud").update(do_not_contact=True)
+    html = exporter_client.get(URL, {"q": "pangaud", "include_do_not_contact": "on"}).content.decode()
+    assert "Emmanuelle Pangaud" in html
+    assert "e.pangaud@gipso.org" not in html and "05 56 11 32 15" not in html
+    assert shown("Withheld: this person asked not to be contacted.") in html
 
 
 # --- permissions -------------------------------------------------------------------------------------

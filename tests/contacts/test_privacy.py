@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 from django.test import Client
@@ -186,16 +186,44 @@ def post_action(client, action, people, **extra):
     )
 
 
-def test_admin_action_downloads_everything_held_about_the_selected_people(seed, admin_client):
-    people = list(Person.objects.filter(slug__in=["stephanie-bou", "fabien-riolet"]))
-    response = post_action(admin_client, "export_personal_data", people)
+def test_admin_action_downloads_everything_held_about_the_selected_person_and_logs_it(seed, admin_client):
+    person = Person.objects.get(slug="stephanie-bou")
+    response = post_action(admin_client, "export_personal_data", [person])
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
     disposition = response["Content-Disposition"]
     assert disposition.startswith('attachment; filename="donnees-personnelles-')
     assert f"{timezone.localdate():%Y-%m-%d}" in disposition  # the date of the export
     data = json.loads(response.content)
-    assert [entry["person"]["slug"] for entry in data] == ["stephanie-bou", "fabien-riolet"]
+    assert [entry["person"]["slug"] for entry in data] == ["stephanie-bou"]
+    log = ExportLog.objects.get()
+    assert (log.export_format, log.origin, log.filters, log.row_count) == (
+        "json",
+        "admin",
+        {"subject_access": person.pk},
+        1,
+    )
+    assert LogEntry.objects.filter(object_id=str(person.pk), user__username="admin").exists()
+
+
+def test_the_subject_access_action_answers_for_one_person_never_for_everyone(seed, django_user_model):
+    """Measured before: "select all" gave a Exports user a JSON of everyone, do-not-contact people included, logged
+    nowhere."""
+    user = django_user_model.objects.create_user("exports", is_staff=True)
+    user.groups.add(Group.objects.get(name="Exports"))
+    client = Client()
+    client.force_login(user)
+    Person.objects.filter(slug="stephanie-bou").update(do_not_contact=True)
+    everyone = client.post(
+        admin_url(Person, "changelist"),
+        {"action": "export_personal_data", "select_across": "1", "index": "0", "_selected_action": ["1"]},
+    )
+    assert everyone["Content-Type"].startswith("text/html")  # back to the list, with a message; no file
+    assert b"sbou@leem.org" not in everyone.content
+    assert not ExportLog.objects.exists()
+    refused = post_action(client, "export_personal_data", [Person.objects.get(slug="stephanie-bou")])
+    assert refused.status_code == 403  # a person who asked not to be contacted: only for users who may change them
+    assert not ExportLog.objects.exists()
 
 
 def staff_client(*codenames) -> Client:
