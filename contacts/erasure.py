@@ -516,8 +516,8 @@ def erase_person(*, person: Person | None = None, person_id: int | None = None, 
     for model in ERASED_WITH_THE_PERSON:
         rows = list(model._base_manager.filter(person_id=person_id))
         for row in rows:
-            row.delete()  # one by one: the history and provenance receivers see each deletion
             records.append((model._meta.label_lower, row.pk))
+            row.delete()  # one by one: the history and provenance receivers see each deletion
         report.removed[str(model._meta.verbose_name_plural)] = len(rows)
     if live is not None:
         apps.get_model("agreements", "Provenance").objects.for_object(live).delete()

@@ -44,7 +44,7 @@ class Command(loaddata.Command):
         record = obj.object
         if self.started_empty(type(record)):
             return super().save_obj(obj)  # nothing of this kind was ever stored: nothing to leave alone
-        if self.forgotten(record) or self.deleted(record):
+        if self.forgotten(record) or self.names_a_missing_person(obj) or self.deleted(record):
             self.not_brought_back += 1
             return False
         if record.pk is not None and type(record)._base_manager.using(self.using).filter(pk=record.pk).exists():
@@ -84,6 +84,12 @@ class Command(loaddata.Command):
                 if target.model_class() is self.person_model and object_id in self.erased_people:
                     return True
         return False
+
+    def names_a_missing_person(self, obj) -> bool:
+        """Whether the record names by slug a person no longer there (erased, since the fixture was written)."""
+        return bool(self.erased_people) and any(
+            model_field.related_model is self.person_model for model_field in obj.deferred_fields
+        )
 
     def deleted(self, record) -> bool:
         """Whether ``record`` was deleted since it was loaded: its history's last entry says so."""
