@@ -439,7 +439,7 @@ class PressReleaseAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdm
 
 @admin.register(Quote)
 class QuoteAdmin(
-    RecordSubtitleMixin, PressReleaseColumnMixin, PersonColumnMixin, OrganisationColumnMixin, admin.ModelAdmin
+    RecordSubtitleMixin, PressReleaseColumnMixin, PersonColumnMixin, OrganisationColumnMixin, HistoryAdmin
 ):
     list_display = ["__str__", "person_link", "organisation_link", "press_release_link"]
     list_filter = [("press_release", admin.RelatedOnlyFieldListFilter)]

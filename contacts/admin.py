@@ -38,6 +38,7 @@ from .models import (
     ContactList,
     ContactListEntry,
     ContactPoint,
+    Erasure,
     Event,
     EventEdition,
     ExportLog,
@@ -586,6 +587,26 @@ class ExportLogAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["user"]
     readonly_fields = ["created_at", "user", "username", "export_format", "origin", "filters", "row_count"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Erasure)
+class ErasureAdmin(admin.ModelAdmin):
+    """Who erased whom (by record number) and when: the tombstones that keep erased people erased."""
+
+    list_display = ["erased_at", "person_id", "erased_by"]
+    list_filter = ["erased_at"]
+    search_fields = ["=person_id"]
+    list_select_related = ["erased_by"]
+    readonly_fields = ["person_id", "erased_at", "erased_by", "records"]
 
     def has_add_permission(self, request):
         return False
