@@ -19,6 +19,12 @@ _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _JSON_BRACKET = re.compile(rb"[\[\]{}]")
 
 
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The record was changed or deleted meanwhile.")
+    default_code = "conflict"
+
+
 class RequestTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = _("The request body is too large.")
@@ -204,6 +210,8 @@ class ModelRulesSerializer(DescribedSerializer):
         return fields
 
     def validate(self, attrs):
+        from crm.history import StaleRecordError
+
         attrs = super().validate(attrs)
         model = self.Meta.model
         many_to_many = {field.name for field in model._meta.many_to_many}
@@ -223,6 +231,9 @@ class ModelRulesSerializer(DescribedSerializer):
             candidate.full_clean(
                 exclude=[name for name in many_to_many], validate_unique=True, validate_constraints=True
             )
+        except StaleRecordError as error:
+            # Changed or deleted since this request read it: a conflict, not a field error.
+            raise Conflict(error.message) from error
         except DjangoValidationError as error:
             detail = serializers.as_serializer_error(error)
             if NON_FIELD_ERRORS in detail:

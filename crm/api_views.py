@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import status, viewsets
 from rest_framework.exceptions import APIException, NotFound
 
+from .api import Conflict
 from .history import VersionedModel, changes_since, deleted_message, stale_message
 
 
@@ -13,12 +14,6 @@ class PreconditionFailed(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = _("The record changed since the version given in If-Match.")
     default_code = "precondition_failed"
-
-
-class RecordDeleted(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("The record was deleted meanwhile.")
-    default_code = "deleted"
 
 
 def _entity_tags(header: str) -> set[str]:
@@ -43,6 +38,10 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     def get_object(self):
         self.record = super().get_object()
+        if isinstance(self.record, VersionedModel) and self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            # Early, before the body is validated against a record that is already stale; checked again under
+            # the row's lock when writing.
+            self.check_precondition(self.record, self.record.version)
         return self.record
 
     def filter_queryset(self, queryset):
@@ -62,7 +61,7 @@ class RecordViewSet(viewsets.ModelViewSet):
         if not exists:
             if deleting:
                 raise NotFound
-            raise RecordDeleted(deleted_message(instance))
+            raise Conflict(deleted_message(instance))
         if current_version is not None:
             self.check_precondition(instance, current_version)
 

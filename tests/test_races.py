@@ -1,0 +1,117 @@
+"""Requests racing each other on PostgreSQL, with real threads and connections: concurrent writes answer
+409 or 412, never 500, and never lose or bring back a row."""
+
+import threading
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from contacts.models import ContactList, Person
+from tests.factories import EmailFactory, PersonFactory, UserFactory
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="two connections writing at once: SQLite's in-memory test database locks the whole table instead",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def at_once(*requests):
+    """Runs each request (a function of an API client) in its own thread and connection, all released together;
+    returns their responses in order."""
+    barrier = threading.Barrier(len(requests))
+    user = UserFactory(username="racer", is_staff=True, is_superuser=True)
+    answers = [None] * len(requests)
+
+    def run(index, request):
+        client = APIClient()
+        client.force_authenticate(user)
+        try:
+            barrier.wait(timeout=10)
+            answers[index] = request(client)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, request)) for index, request in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers
+
+
+def test_a_change_racing_a_deletion_never_brings_the_person_back():
+    """Measured before: in 10 of 12 trials the DELETE answered 204 and the person existed afterwards (version 2,
+    history + - +); the other PATCHes answered 500 (duplicate primary key)."""
+    outcomes = []
+    for trial in range(12):
+        person = PersonFactory(slug=f"course-{trial}")
+        EmailFactory(person=person)
+        address = f"/api/people/{person.slug}/"
+
+        def patch(client, address=address, notes=f"essai {trial}"):
+            return client.patch(address, {"notes": notes}, format="json")
+
+        answers = at_once(lambda client, address=address: client.delete(address), patch, patch, patch)
+        statuses = [answer.status_code for answer in answers]
+        outcomes.append(statuses)
+        assert 500 not in statuses, statuses
+        assert set(statuses[1:]) <= {200, 404, 409}, statuses
+        if statuses[0] == 204:
+            assert not Person.objects.filter(pk=person.pk).exists(), statuses
+            assert list(Person.history.filter(id=person.pk).values_list("history_type", flat=True))[0] == "-"
+        else:
+            assert statuses[0] == 409 and Person.objects.filter(pk=person.pk).exists()
+    assert any(statuses[0] == 204 for statuses in outcomes)
+
+
+def test_people_added_to_a_list_at_the_same_moment_are_all_kept():
+    """Measured before: twelve clients each adding one person through the API: 12 × 200, one person at the end."""
+    contact_list = ContactList.objects.create(slug="presse", name="Presse")
+    people = [PersonFactory() for _ in range(12)]
+    answers = at_once(
+        *[
+            lambda client, slug=person.slug: client.post(
+                "/api/contact-lists/presse/add-people/", {"people": [slug]}, format="json"
+            )
+            for person in people
+        ]
+    )
+    assert [answer.status_code for answer in answers] == [200] * 12
+    assert set(contact_list.people.values_list("slug", flat=True)) == {person.slug for person in people}
+    contact_list.refresh_from_db()
+    assert contact_list.version == 13
+
+
+def test_lists_replaced_at_the_same_moment_keep_only_what_one_writer_saw():
+    """Twelve clients read the list, add one person to what they read and send it back with If-Match: one wins,
+    the others are told (412) rather than silently undoing each other."""
+    ContactList.objects.create(slug="presse", name="Presse")
+    people = [PersonFactory() for _ in range(12)]
+    reader = APIClient()
+    reader.force_authenticate(UserFactory(username="reader", is_superuser=True, is_staff=True))
+    etag = reader.get("/api/contact-lists/presse/")["ETag"]
+    answers = at_once(
+        *[
+            lambda client, slug=person.slug: client.patch(
+                "/api/contact-lists/presse/", {"people": [slug]}, format="json", HTTP_IF_MATCH=etag
+            )
+            for person in people
+        ]
+    )
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses.count(200) == 1 and set(statuses) <= {200, 409, 412}, [answer.content for answer in answers]
+    winner = next(answer for answer in answers if answer.status_code == 200)
+    assert list(ContactList.objects.get(slug="presse").people.values_list("slug", flat=True)) == winner.json()["people"]
+
+
+def test_two_records_created_with_the_same_slug_at_the_same_moment_answer_201_and_409():
+    """Measured before: parallel POSTs with the same slug answered 500 (unique-constraint error)."""
+    payload = {"slug": "meme-slug", "family_name": "Martin"}
+    answers = at_once(*[lambda client: client.post("/api/people/", payload, format="json") for _ in range(4)])
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses.count(201) == 1 and set(statuses) <= {201, 400, 409}, statuses
+    assert Person.objects.filter(slug="meme-slug").count() == 1
