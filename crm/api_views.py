@@ -88,7 +88,14 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 300 or request.method == "DELETE":
+            return response
         record = self.record
-        if isinstance(record, VersionedModel) and response.status_code < 300 and request.method != "DELETE":
+        if isinstance(record, VersionedModel):
             response["ETag"] = f'"{record.version}"'
+        elif request.method == "POST" and isinstance(getattr(response, "data", None), dict):
+            # A record just created: its version is in the body.
+            version = response.data.get("version")
+            if isinstance(version, int):
+                response["ETag"] = f'"{version}"'
         return response
