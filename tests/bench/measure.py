@@ -28,7 +28,7 @@ django.setup()
 import phonenumbers  # noqa: E402
 from django.contrib import admin  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client, RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -37,6 +37,7 @@ from django.urls import reverse  # noqa: E402
 from agreements.models import Agreement  # noqa: E402
 from clusters.models import Organisation  # noqa: E402
 from clusters.search import fold  # noqa: E402
+from contacts.erasure import erase_person  # noqa: E402
 from contacts.models import ContactPoint, Person  # noqa: E402
 from crm.demo import DEMO_SLUG_PREFIX  # noqa: E402
 
@@ -245,6 +246,35 @@ def endpoints(person: Person, search: dict) -> dict[str, tuple[str, dict]]:
     }
 
 
+class _RolledBack(Exception):
+    pass
+
+
+def erasures(runs: int) -> dict:
+    """Milliseconds of ``erase_person`` for ``runs`` made-up people sampled across the data (every 1/runs of the
+    ids), each erasure rolled back so that the database stays as it was. A colleague's note names each of them,
+    so that the search also finds a row to blank, as it would in a CRM in use."""
+    ids = list(Person.objects.filter(slug__startswith=DEMO_SLUG_PREFIX).order_by("pk").values_list("pk", flat=True))
+    sample = [ids[(index * len(ids)) // runs + len(ids) // (2 * runs)] for index in range(runs)]
+    neighbour = Person.objects.filter(slug__startswith=DEMO_SLUG_PREFIX).order_by("pk").first()
+    times_ms, rows = [], []
+    for pk in sample:
+        person = Person.objects.get(pk=pk)
+        started = time.perf_counter()
+        try:
+            with transaction.atomic():
+                Person.objects.filter(pk=neighbour.pk).update(
+                    notes=f"Rappeler {person.given_name} {person.family_name}"
+                )
+                report = erase_person(person=person)
+                times_ms.append((time.perf_counter() - started) * 1000)
+                rows.append(report.documents_redacted)
+                raise _RolledBack
+        except _RolledBack:
+            pass
+    return {**summary(times_ms), "blanked_rows": rows}
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30, help="Timed runs of each request (after 2 untimed).")
@@ -297,6 +327,8 @@ def main(argv=None) -> None:
 
     for label, (url, params) in endpoints(person, search).items():
         results["query_counts"][label] = query_count(client, url, params, label)
+    results["erasure"] = erasures(max(3, min(options.runs, 10)))
+    print(f"erasure: {results['erasure']['p50']:.0f} ms", file=sys.stderr)
     json.dump(results, sys.stdout, ensure_ascii=False)
 
 

@@ -120,6 +120,15 @@ def export_table(results: dict) -> str:
     return markdown(lines, header)
 
 
+def erasure_table(results: dict) -> str:
+    lines = [
+        [people(size), str(r["erasure"]["runs"]), ms(r["erasure"]["p50"]), ms(r["erasure"]["p95"])]
+        for size, r in results.items()
+        if "erasure" in r
+    ]
+    return markdown(lines, ["People", "People erased", "p50 (ms)", "p95 (ms)"])
+
+
 def verdict(met: bool, detail: str) -> str:
     return ("met" if met else "**missed**") + f": {detail}"
 
@@ -218,6 +227,14 @@ Measured on {measured_on} with `{command}` (`tests/bench`).
 ### CSV export of every person
 
 {export_table(results)}
+
+### Erasure of a person (GDPR)
+
+`erase_person` for made-up people sampled across the data, a colleague's note naming each, every erasure rolled
+back: it searches every text column of every table (histories included) in SQL for the person's names, addresses
+and numbers, blanks what it finds, and deletes their records.
+
+{erasure_table(results)}
 {MARKERS_END}
 """
 

@@ -15,6 +15,7 @@ def measured(search_ms: float, stock_ms: float, export_rows_per_second: float, p
         "pages": {"admin: people": {"p50": 100.0, "p95": 120.0}, "person page": {"p50": 20.0, "p95": 25.0}},
         "query_counts": {"directory": counts, "person page": 15},
         "generate_seconds": 12.0,
+        "erasure": {"runs": 5, "p50": search_ms * 40, "p95": search_ms * 50, "blanked_rows": [1] * 5},
         "exports": {
             "ours": {
                 "rows": 1000,
@@ -73,3 +74,10 @@ def test_the_section_replaces_only_its_own_part_of_the_docs(tmp_path):
     assert "<!-- load:start -->\nload\n<!-- load:end -->" in text
     assert "stale figures" not in text and "## Performance at scale (make bench)" in text
     assert text.count("<!-- bench:start -->") == 1
+
+
+def test_the_erasure_of_a_person_is_timed_at_each_size():
+    text = render({10_000: measured(10.0, 500.0, 60_000, 90.0, 13), 1_000_000: measured(60.0, 300.0, 20_000, 95, 13)})
+    erasure = text[text.index("### Erasure of a person (GDPR)") :]
+    assert "| 10 000 | 5 | 400 | 500 |" in erasure
+    assert "| 1 000 000 | 5 | 2 400 | 3 000 |" in erasure
