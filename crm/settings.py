@@ -28,6 +28,12 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> str | None:
+    """A rate such as ``1200/minute``; ``off`` (or an empty value) for none."""
+    value = os.environ.get(name, default).strip()
+    return None if value.lower() in {"", "off", "none"} else value
+
+
 PRODUCTION = os.environ.get("DJANGO_ENV", "development").strip().lower() == "production"
 
 # Only ever used on a developer's machine: production refuses it below.
@@ -60,7 +66,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
@@ -254,10 +260,14 @@ PHONENUMBER_DEFAULT_REGION = "FR"
 PHONENUMBER_DEFAULT_FORMAT = "E164"
 
 REST_FRAMEWORK = {
+    # Tokens first: a request without credentials is then answered 401 with `WWW-Authenticate: Token`, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
+        "crm.api_auth.SessionAuthentication",
     ],
+    # Per user (per address for a request without credentials); 429 with Retry-After beyond the rate.
+    "DEFAULT_THROTTLE_CLASSES": ["crm.api_auth.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env_rate("API_THROTTLE_RATE", "1200/minute")},
     # Reading needs the model's view permission too, not only a login (crm.api.ModelPermissions).
     "DEFAULT_PERMISSION_CLASSES": ["crm.api.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -267,6 +277,14 @@ REST_FRAMEWORK = {
     # "format" names the export format, as on the pages; responses are negotiated from the Accept header.
     "URL_FORMAT_OVERRIDE": None,
     "EXCEPTION_HANDLER": "crm.api_errors.exception_handler",
+}
+
+# API tokens (django-rest-knox): stored as SHA-512 digests, shown once when made; each expires (API_TOKEN_DAYS by
+# default, `manage.py create_api_token --expires-in DAYS` otherwise) and is revoked by deleting it in the back office.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=int(os.environ.get("API_TOKEN_DAYS", "90"))),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 
 # Membership periods stay "in grace" (their organisation still a member) this many days after they end.

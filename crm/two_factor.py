@@ -6,7 +6,7 @@ step, for a few minutes: the user is not logged in, so no page, back-office page
 
 With ``TWO_FACTOR_REQUIRED_FOR_ADMINISTRATORS``, administrators (superusers and the Administrateur group) must
 have confirmed a code in their session before anything else: ``TwoFactorRequiredMiddleware`` sends them to set up
-their app.
+their app, and ``crm.api_auth.SessionAuthentication`` does not count their session for the API.
 """
 
 import base64

@@ -114,6 +114,8 @@ def pages():
         "/admin/auth/user/add/",
         "/admin/password_change/",
         "/admin/axes/accessattempt/",
+        "/admin/knox/authtoken/",
+        "/admin/knox/authtoken/add/",
         "/admin/otp_totp/totpdevice/",
         "/admin/otp_static/staticdevice/",
     ]

@@ -8,7 +8,6 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 
 from tests.factories import UserFactory
 from tests.test_content_security_policy import inline_code
@@ -120,18 +119,13 @@ def test_axes_reset_unlocks_everyone(client, camille):
 
 def test_a_locked_out_user_token_still_reaches_the_api(client, camille):
     """Token authentication never goes through the login form, so a lockout of the form leaves the API alone."""
-    token = Token.objects.create(user=camille)
+    out = StringIO()
+    call_command("create_api_token", "camille", stdout=out, stderr=StringIO())
     fail_times(client, LOGIN, "camille", 6)
 
-    response = client.get("/api/people/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get("/api/people/", HTTP_AUTHORIZATION=f"Token {out.getvalue().strip()}")
 
     assert response.status_code == 200
-
-
-def test_a_wrong_token_is_refused(client, camille):
-    response = client.get("/api/people/", HTTP_AUTHORIZATION="Token not-a-token")
-
-    assert response.status_code == 403  # SessionAuthentication comes first, so DRF answers 403, not 401
 
 
 PROXY = "10.0.0.1"  # the load balancer: every request reaches gunicorn from its address

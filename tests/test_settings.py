@@ -41,6 +41,8 @@ SETTINGS_VARIABLES = (
     "EMAIL_TIMEOUT",
     "DEFAULT_FROM_EMAIL",
     "SERVER_EMAIL",
+    "API_THROTTLE_RATE",
+    "API_TOKEN_DAYS",
 )
 
 REPORT_SETTINGS = """
@@ -122,6 +124,7 @@ print(json.dumps({
     "EMAIL_USE_TLS": settings.EMAIL_USE_TLS,
     "DEFAULT_FROM_EMAIL": settings.DEFAULT_FROM_EMAIL,
     "TRUSTED_PROXY_COUNT": settings.TRUSTED_PROXY_COUNT,
+    "THROTTLE": settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["user"],
 }))
 """
 
@@ -149,6 +152,7 @@ def test_email_goes_to_the_console_in_development_and_to_the_smtp_server_of_the_
         EMAIL_USE_TLS="yes",
         DEFAULT_FROM_EMAIL="Cluster CRM <crm@example.org>",
         TRUSTED_PROXY_COUNT="1",
+        API_THROTTLE_RATE="off",
     )
 
     assert json.loads(development.stdout)["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
@@ -159,6 +163,7 @@ def test_email_goes_to_the_console_in_development_and_to_the_smtp_server_of_the_
         "EMAIL_USE_TLS": True,
         "DEFAULT_FROM_EMAIL": "Cluster CRM <crm@example.org>",
         "TRUSTED_PROXY_COUNT": 1,
+        "THROTTLE": None,
     }
 
 

@@ -208,6 +208,14 @@ def test_an_administrator_session_without_the_code_is_logged_out_to_give_it(clie
     assert other.get("/en/").status_code == 302
 
 
+def test_an_administrator_session_without_the_code_does_not_reach_the_api(client, superuser, required):
+    client.force_login(superuser)
+
+    response = client.get("/api/people/")
+
+    assert response.status_code == 401
+
+
 def test_other_staff_are_not_required_to_use_an_app(client, camille, required):
     response = log_in(client, "camille")
 
