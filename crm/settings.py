@@ -63,10 +63,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "phonenumber_field",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    # django-otp's TOTP and backup-code plugins and django-rest-knox, under the names crm.apps gives them in the
+    # back office.
+    "crm.apps.AuthenticatorAppsConfig",
+    "crm.apps.BackupCodesConfig",
     "rest_framework",
-    "knox",
+    "crm.apps.ApiTokensConfig",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",

@@ -270,7 +270,7 @@ class RemoveAppView(LoginRequiredMixin, View):
         for device in [app_of(request.user), *StaticDevice.objects.devices_for_user(request.user)]:
             if device is not None:
                 device.delete()
-        messages.success(request, _("Your authenticator app and backup codes are removed."))
+        messages.success(request, _("Your authenticator app and backup codes have been removed."))
         return redirect("two_factor")
 
 

@@ -188,7 +188,7 @@ def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(client, camille):
     assert response.status_code == 429
 
 
-SPRAYING_LOCKED_OUT = "There have been 30 failed logins from your address"
+SPRAYING_LOCKED_OUT = "After 30 failed logins from your address, logging in from this address is refused"
 
 
 def test_guessing_one_password_for_many_usernames_locks_the_address_out(client, camille):
