@@ -1,9 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin.widgets import AutocompleteMixin
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
-from django_otp.plugins.otp_static.apps import DefaultConfig as OtpStaticConfig
-from django_otp.plugins.otp_totp.apps import DefaultConfig as OtpTotpConfig
 
 
 def keys_the_field_can_hold(widget, value) -> list:
@@ -34,17 +31,3 @@ class CrmConfig(AppConfig):
             return redraw(widget, name, keys_the_field_can_hold(widget, value), attr)
 
         AutocompleteMixin.optgroups = optgroups
-
-
-# Third-party apps of logins and tokens, under names staff understand in the back office ("Knox", "Otp_Totp" else).
-class AuthenticatorAppsConfig(OtpTotpConfig):
-    verbose_name = _("Authenticator apps")
-
-
-class BackupCodesConfig(OtpStaticConfig):
-    verbose_name = _("Backup codes")
-
-
-class ApiTokensConfig(AppConfig):
-    name = "knox"
-    verbose_name = _("API tokens")

@@ -63,12 +63,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "phonenumber_field",
     "django_otp",
-    # django-otp's TOTP and backup-code plugins and django-rest-knox, under the names crm.apps gives them in the
-    # back office.
-    "crm.apps.AuthenticatorAppsConfig",
-    "crm.apps.BackupCodesConfig",
+    # django-otp's TOTP and backup-code plugins and django-rest-knox, under the names crm.login_apps gives them in
+    # the back office.
+    "crm.login_apps.AuthenticatorAppsConfig",
+    "crm.login_apps.BackupCodesConfig",
     "rest_framework",
-    "crm.apps.ApiTokensConfig",
+    "crm.login_apps.ApiTokensConfig",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
