@@ -293,12 +293,13 @@ REST_KNOX = {
 MEMBERSHIP_GRACE_DAYS = int(os.environ.get("MEMBERSHIP_GRACE_DAYS", "30"))
 
 # Spreadsheet imports (crm.tables.TableLimits): what a file may hold, checked as it is read and refused beyond.
-# The admin's import (preview, then confirmation) runs in a web request and must end well within gunicorn's
-# 30 s timeout: 1 000 rows take about 15 s there (docs/benchmarks.md, "Hostile files"). The command line (and,
-# later, background jobs) may read larger files, still bounded. An XLSX file is also bounded once unzipped: its
-# parts together as they are inflated, and the text of its cells.
+# The admin's import (preview, then confirmation) runs in web requests that must end well within gunicorn's
+# 30 s timeout: each of them took 7-9 s for 500 rows, 17-21 s for 1 000, on a busy 2-CPU machine
+# (docs/benchmarks.md, "Hostile files"). The command line (and, later, background jobs) may read larger files,
+# still bounded. An XLSX file is also bounded once unzipped: its parts together as they are inflated, and the
+# text of its cells.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
-IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "1000"))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "500"))
 IMPORT_MAX_UNZIPPED_BYTES = int(os.environ.get("IMPORT_MAX_UNZIPPED_BYTES", str(16 * 1024 * 1024)))
 IMPORT_BATCH_MAX_BYTES = int(os.environ.get("IMPORT_BATCH_MAX_BYTES", str(10 * 1024 * 1024)))
 IMPORT_BATCH_MAX_ROWS = int(os.environ.get("IMPORT_BATCH_MAX_ROWS", "100000"))

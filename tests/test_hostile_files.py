@@ -71,7 +71,7 @@ def test_an_xlsx_is_read_as_it_is_not_as_its_dimension_claims():
 def test_an_xlsx_claiming_every_cell_with_one_in_the_last_is_refused_within_the_row_limit():
     reader = request_reader()
     assert refused(reader, hostile_files.xlsx_claiming_every_cell()) == (
-        "The file has more than 1,000 rows: split it into smaller files."
+        "The file has more than 500 rows: split it into smaller files."
     )
     assert reader.cells_read <= 3
 
@@ -253,7 +253,7 @@ def test_the_admin_refuses_more_rows_than_a_request_may_import_and_the_command_t
     [
         (hostile_files.wide_csv, "Row 1 has more than 100 columns"),
         (hostile_files.wide_xlsx, "Row 1 has more than 100 columns"),
-        (hostile_files.xlsx_claiming_every_cell, "The file has more than 1,000 rows"),
+        (hostile_files.xlsx_claiming_every_cell, "The file has more than 500 rows"),
         (hostile_files.shared_strings_bomb, "Once unzipped, the workbook exceeds 16.0\xa0MB"),
     ],
     ids=["wide_csv", "wide_xlsx", "xlsx_claiming_every_cell", "shared_strings_bomb"],
