@@ -74,7 +74,7 @@ NOT_SEARCHED = {
     "sessions.session",
     "contacts.erasure",
 }
-NOT_SEARCHED_APPS = {"axes", "knox", "otp_totp", "otp_static", "otp_email", "authtoken"}
+NOT_SEARCHED_APPS = {"axes", "knox", "django_otp", "otp_totp", "otp_static"}
 # Columns computed from others: rebuilt, not searched.
 DERIVED_FIELDS = {"search_text"}
 

@@ -62,13 +62,37 @@ ERROR_SCHEMA = {
 }
 ERROR_RESPONSES = {
     "400": "The request is not valid: each field's errors are named.",
-    "401": "No credentials were sent.",
+    "401": "No valid credentials: no token or session was sent, or the token is unknown, expired or revoked.",
     "403": "The user lacks the permission.",
     "404": "No such record.",
     "405": "This method is not allowed here.",
     "406": "The Accept header asks for a format the API does not produce.",
     "409": "The record is still needed by others, or another change touched it at the same moment.",
+    "412": "The record changed since the version given in If-Match.",
+    "414": "The address, with its query string, is longer than the server accepts (4 094 characters with gunicorn).",
     "415": "The request body's media type is not supported.",
+    "429": "Too many requests from this user: wait the number of seconds in Retry-After.",
+}
+# Statuses answered only to some methods; the others may come from any operation.
+ERROR_METHODS = {
+    "409": ("post", "put", "patch", "delete"),
+    "412": ("put", "patch", "delete"),
+}
+# The server answers 414 before the request reaches Django: an HTML page, not the API's JSON.
+ERROR_CONTENT = {"414": {"text/html": {"schema": {"type": "string"}}}}
+ERROR_HEADERS = {
+    "401": {
+        "WWW-Authenticate": {
+            "description": "How to authenticate: `Token`, for an `Authorization: Token <key>` header.",
+            "schema": {"type": "string"},
+        }
+    },
+    "429": {
+        "Retry-After": {
+            "description": "Seconds to wait before the next request is accepted.",
+            "schema": {"type": "integer"},
+        }
+    },
 }
 
 
@@ -80,13 +104,15 @@ def add_error_responses(result, generator, request, public):
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             for code, description in ERROR_RESPONSES.items():
-                if code == "409" and method not in ("post", "put", "patch", "delete"):
+                if method not in ERROR_METHODS.get(code, (method,)):
                     continue
-                operation["responses"].setdefault(
-                    code,
-                    {
-                        "description": description,
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                    },
-                )
+                response = {
+                    "description": description,
+                    "content": ERROR_CONTENT.get(
+                        code, {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+                    ),
+                }
+                if code in ERROR_HEADERS:
+                    response["headers"] = ERROR_HEADERS[code]
+                operation["responses"].setdefault(code, response)
     return result

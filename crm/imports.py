@@ -1,6 +1,7 @@
 """What every spreadsheet import shares, in the admin (django-import-export) and on the command line.
 
-- Files are read by ``crm.tables.read_table`` (CSV in any encoding Excel writes, or XLSX).
+- Files are read by ``crm.tables.read_table`` (CSV in any encoding Excel writes, or XLSX), within the limits of
+  a web request in the admin and the larger ones of a batch on the command line (``TableLimits``).
 - Columns may be named in French or English: each resource lists the spellings it accepts.
 - Rows are numbered as the spreadsheet shows them: the column names are row 1.
 - All or nothing: one transaction, and a file with an invalid row writes nothing, unless the user asks
@@ -11,7 +12,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.http import HttpResponseRedirect
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,7 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.resources import Diff, ModelResource
 from import_export.results import Result
 
-from .tables import SpreadsheetFormat, TableError, canonical_headers, max_table_bytes, read_table
+from .tables import SpreadsheetFormat, TableError, TableLimits, canonical_headers, read_table
 
 
 class ImportResult(Result):
@@ -128,12 +128,21 @@ class SpreadsheetResource(ModelResource):
             result.left_out_rows, result.invalid_rows = result.invalid_rows, []
 
 
-def import_file(resource: SpreadsheetResource, data: bytes, *, dry_run: bool, skip_invalid_rows: bool, **kwargs):
+def import_file(
+    resource: SpreadsheetResource,
+    data: bytes,
+    *,
+    dry_run: bool,
+    skip_invalid_rows: bool,
+    limits: TableLimits | None = None,
+    **kwargs,
+):
     """Import ``data`` (the bytes of a CSV or XLSX file) with ``resource``, in one transaction.
 
-    Raises ``TableError`` when the file cannot be read or lacks a required column.
+    Raises ``TableError`` when the file cannot be read within ``limits`` (by default a web request's) or lacks a
+    required column; nothing is written then.
     """
-    dataset = read_table(data)
+    dataset = read_table(data, limits=limits)
     missing = resource.missing_columns(dataset)
     if missing:
         raise TableError(missing_columns_message(resource, missing))
@@ -166,11 +175,9 @@ class SpreadsheetImportForm(ImportForm):
 
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
-        if upload.size > max_table_bytes():
-            raise ValidationError(
-                _("The file weighs %(size)s; files over %(limit)s are refused. Split it into smaller files."),
-                params={"size": filesizeformat(upload.size), "limit": filesizeformat(max_table_bytes())},
-            )
+        size_error = TableLimits.for_request().size_error(upload.size)
+        if size_error:
+            raise ValidationError(size_error)
         return upload
 
     def clean(self):
@@ -179,7 +186,7 @@ class SpreadsheetImportForm(ImportForm):
         if upload is None:
             return cleaned_data
         try:
-            dataset = read_table(b"".join(upload.chunks()))
+            dataset = read_table(b"".join(upload.chunks()), limits=TableLimits.for_request())
         except TableError as error:
             self.add_error("import_file", str(error))
             return cleaned_data

@@ -28,6 +28,12 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> str | None:
+    """A rate such as ``1200/minute``; ``off`` (or an empty value) for none."""
+    value = os.environ.get(name, default).strip()
+    return None if value.lower() in {"", "off", "none"} else value
+
+
 PRODUCTION = os.environ.get("DJANGO_ENV", "development").strip().lower() == "production"
 
 # Only ever used on a developer's machine: production refuses it below.
@@ -56,8 +62,13 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "phonenumber_field",
+    "django_otp",
+    # django-otp's TOTP and backup-code plugins and django-rest-knox, under the names crm.login_apps gives them in
+    # the back office.
+    "crm.login_apps.AuthenticatorAppsConfig",
+    "crm.login_apps.BackupCodesConfig",
     "rest_framework",
-    "rest_framework.authtoken",
+    "crm.login_apps.ApiTokensConfig",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
@@ -79,8 +90,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session confirmed a code of the user's authenticator app.
+    "django_otp.middleware.OTPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "crm.two_factor.TwoFactorRequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
@@ -164,14 +178,53 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# The client's address (crm.login_protection.client_address), for failed logins and the API's throttling: REMOTE_ADDR,
+# or, behind TRUSTED_PROXY_COUNT reverse proxies that each add the address they were reached from to
+# X-Forwarded-For, the address the first of them added (django-ipware). Left at 0 without a proxy: a client could
+# otherwise claim any address in the header.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
 # Failed logins (django-axes, stored in the database so that every app server sees them): after
 # AXES_FAILURE_LIMIT failures for one username from one address, that pair is refused for an hour,
-# even with the right password. `manage.py axes_reset` lifts every lockout.
+# even with the right password; after AXES_ADDRESS_FAILURE_LIMIT failures from one address, whatever the
+# usernames (password spraying), that address is. `manage.py axes_reset` lifts every lockout.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "30"))
+if AXES_ADDRESS_FAILURE_LIMIT <= AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "AXES_ADDRESS_FAILURE_LIMIT must be higher than AXES_FAILURE_LIMIT: an address is shared by several users."
+    )
 AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "crm.login_protection.AddressLimitHandler"
+AXES_CLIENT_IP_CALLABLE = "crm.login_protection.client_address"
+AXES_LOCKOUT_CALLABLE = "crm.login_protection.lockout_response"
+
+# Two-factor authentication (django-otp): anyone may add an authenticator app (TOTP) to their account, and then
+# gives its code after the password. Administrators (superusers and the Administrateur group) must have one when
+# this is on: on by default in production, off in development so that `make run`'s demo login works with the
+# password it prints.
+TWO_FACTOR_REQUIRED_FOR_ADMINISTRATORS = env_bool("TWO_FACTOR_REQUIRED_FOR_ADMINISTRATORS", default=PRODUCTION)
+OTP_TOTP_ISSUER = "Cluster CRM"
+# The back office lists devices but never shows their secret keys, not even to a superuser.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Email (password reset links): written to the console in development, sent through an SMTP server in production.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# A password reset link works for two hours (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = 2 * 60 * 60
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -214,10 +267,14 @@ PHONENUMBER_DEFAULT_REGION = "FR"
 PHONENUMBER_DEFAULT_FORMAT = "E164"
 
 REST_FRAMEWORK = {
+    # Tokens first: a request without credentials is then answered 401 with `WWW-Authenticate: Token`, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
+        "crm.api_auth.SessionAuthentication",
     ],
+    # Per user (per address for a request without credentials); 429 with Retry-After beyond the rate.
+    "DEFAULT_THROTTLE_CLASSES": ["crm.api_auth.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env_rate("API_THROTTLE_RATE", "1200/minute")},
     # Reading needs the model's view permission too, not only a login (crm.api.ModelPermissions).
     "DEFAULT_PERMISSION_CLASSES": ["crm.api.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -235,11 +292,33 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "crm.api_errors.exception_handler",
 }
 
+# API tokens (django-rest-knox): stored as SHA-512 digests, shown once when made; each expires (API_TOKEN_DAYS by
+# default, `manage.py create_api_token --expires-in DAYS` otherwise) and is revoked by deleting it in the back office.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=int(os.environ.get("API_TOKEN_DAYS", "90"))),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+
 # Membership periods stay "in grace" (their organisation still a member) this many days after they end.
 MEMBERSHIP_GRACE_DAYS = int(os.environ.get("MEMBERSHIP_GRACE_DAYS", "30"))
 
-# Spreadsheet imports (crm.imports): the largest file accepted, and one transaction per import.
-IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+# Spreadsheet imports (crm.tables.TableLimits): what a file may hold, checked as it is read and refused beyond.
+# The admin's import (preview, then confirmation) runs in web requests that must end well within gunicorn's
+# 30 s timeout: each of them took 7-9 s for 500 rows, 17-21 s for 1 000, on a busy 2-CPU machine
+# (docs/benchmarks.md, "Hostile files"). The command line (and, later, background jobs) may read larger files,
+# still bounded. An XLSX file is also bounded once unzipped: its parts together as they are inflated, and the
+# text of its cells.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "500"))
+IMPORT_MAX_UNZIPPED_BYTES = int(os.environ.get("IMPORT_MAX_UNZIPPED_BYTES", str(16 * 1024 * 1024)))
+IMPORT_BATCH_MAX_BYTES = int(os.environ.get("IMPORT_BATCH_MAX_BYTES", str(10 * 1024 * 1024)))
+IMPORT_BATCH_MAX_ROWS = int(os.environ.get("IMPORT_BATCH_MAX_ROWS", "100000"))
+IMPORT_BATCH_MAX_UNZIPPED_BYTES = int(os.environ.get("IMPORT_BATCH_MAX_UNZIPPED_BYTES", str(128 * 1024 * 1024)))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "100"))
+IMPORT_MAX_CELL_CHARACTERS = int(os.environ.get("IMPORT_MAX_CELL_CHARACTERS", "10000"))
+
+# Spreadsheet imports (crm.imports): one transaction per import.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 

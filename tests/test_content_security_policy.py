@@ -86,6 +86,8 @@ def pages():
         "/contacts/events/",
         f"/contacts/events/{event.slug}/",
         "/duplicates/",
+        "/account/two-factor/",
+        "/password-reset/",
     ]
     if edition is not None:
         site.append(f"/contacts/events/{event.slug}/{edition.pk}/")
@@ -112,6 +114,10 @@ def pages():
         "/admin/auth/user/add/",
         "/admin/password_change/",
         "/admin/axes/accessattempt/",
+        "/admin/knox/authtoken/",
+        "/admin/knox/authtoken/add/",
+        "/admin/otp_totp/totpdevice/",
+        "/admin/otp_static/staticdevice/",
     ]
     return site + admin + ["/api/docs/"]
 

@@ -65,3 +65,17 @@ def test_refuses_in_production(django_user_model):
         ensure_demo_account()
 
     assert not django_user_model.objects.filter(username="demo").exists()
+
+
+@pytest.mark.django_db
+def test_the_printed_password_alone_logs_in_even_after_an_authenticator_app_was_added(client, django_user_model):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    ensure_demo_account()
+    TOTPDevice.objects.create(user=django_user_model.objects.get(username="demo"), name="phone", confirmed=True)
+
+    ensure_demo_account()
+    response = client.post("/admin/login/", {"username": "demo", "password": DEMO_PASSWORD, "next": "/admin/"})
+
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200

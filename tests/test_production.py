@@ -139,7 +139,7 @@ def test_production_keeps_no_state_on_the_app_server(tmp_path):
         "CACHE_TABLE": "crm_cache",
         "SESSION_ENGINE": "django.contrib.sessions.backends.db",
         "IMPORT_EXPORT_TMP_STORAGE_CLASS": "import_export.tmp_storages.CacheStorage",
-        "AXES_HANDLER": "axes.handlers.database.AxesDatabaseHandler",
+        "AXES_HANDLER": "crm.login_protection.AddressLimitHandler",  # django-axes' database handler, subclassed
         "DEBUG": False,
     }
 

@@ -56,6 +56,7 @@ PAGES = [
     ("api:pressrelease-detail", {"slug": "2020-06-12-convention-leem-gipso"}, "get", {}, {"view"}, 200),
     # Every email and phone number at once is an export.
     ("api:contactpoint-list", {}, "get", {}, {"view", "export"}, 200),
+    ("two_factor", {}, "get", {}, set(), 200),
 ] + [
     (f"api:{name}-list", {}, "get", {}, {"view"}, 200)
     for name in [
@@ -123,3 +124,16 @@ def test_anonymous_visitors_get_nothing(site):
             assert response.status_code in (401, 403), url
         else:
             assert response.status_code == 302 and "/login/" in response["Location"], url
+
+
+# Pages for people who cannot log in yet: every role and every visitor reaches them.
+PUBLIC_PAGES = ["login", "password_reset", "password_reset_done", "password_reset_complete"]
+
+
+def test_the_login_and_password_reset_pages_are_open_to_everyone(site):
+    clients, _edition = site
+    for who, client in [*clients.items(), ("anonymous", Client())]:
+        for name in PUBLIC_PAGES:
+            response = client.get(reverse(name))
+            expected = 302 if name == "login" and who != "anonymous" else 200  # a logged-in user is sent on
+            assert response.status_code == expected, (who, name)

@@ -28,6 +28,21 @@ SETTINGS_VARIABLES = (
     # Set by the browser tests' conftest for Playwright, and refused by `check --deploy`: never a server's.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
     "PASSWORD_MIN_LENGTH",
+    "TRUSTED_PROXY_COUNT",
+    "AXES_ADDRESS_FAILURE_LIMIT",
+    "TWO_FACTOR_REQUIRED_FOR_ADMINISTRATORS",
+    "EMAIL_BACKEND",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL",
+    "EMAIL_TIMEOUT",
+    "DEFAULT_FROM_EMAIL",
+    "SERVER_EMAIL",
+    "API_THROTTLE_RATE",
+    "API_TOKEN_DAYS",
 )
 
 REPORT_SETTINGS = """
@@ -95,3 +110,65 @@ def test_development_needs_no_configuration_debug_on_and_sqlite():
     assert settings["DEBUG"] is True
     assert settings["ENGINE"] == "django.db.backends.sqlite3"
     assert "localhost" in settings["ALLOWED_HOSTS"]
+
+
+REPORT_LOGIN_SETTINGS = """
+import json
+import django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "EMAIL_BACKEND": settings.EMAIL_BACKEND,
+    "EMAIL_HOST": settings.EMAIL_HOST,
+    "EMAIL_PORT": settings.EMAIL_PORT,
+    "EMAIL_USE_TLS": settings.EMAIL_USE_TLS,
+    "DEFAULT_FROM_EMAIL": settings.DEFAULT_FROM_EMAIL,
+    "TRUSTED_PROXY_COUNT": settings.TRUSTED_PROXY_COUNT,
+    "THROTTLE": settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["user"],
+}))
+"""
+
+
+def start_django_reporting_login_settings(**environment):
+    env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
+    env.update(DJANGO_SETTINGS_MODULE="crm.settings", **environment)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", REPORT_LOGIN_SETTINGS],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_email_goes_to_the_console_in_development_and_to_the_smtp_server_of_the_environment_in_production():
+    development = start_django_reporting_login_settings()
+    production = start_django_reporting_login_settings(
+        DJANGO_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        EMAIL_HOST="smtp.example.org",
+        EMAIL_PORT="587",
+        EMAIL_USE_TLS="yes",
+        DEFAULT_FROM_EMAIL="Cluster CRM <crm@example.org>",
+        TRUSTED_PROXY_COUNT="1",
+        API_THROTTLE_RATE="off",
+    )
+
+    assert json.loads(development.stdout)["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert json.loads(production.stdout) == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.example.org",
+        "EMAIL_PORT": 587,
+        "EMAIL_USE_TLS": True,
+        "DEFAULT_FROM_EMAIL": "Cluster CRM <crm@example.org>",
+        "TRUSTED_PROXY_COUNT": 1,
+        "THROTTLE": None,
+    }
+
+
+def test_the_limit_per_address_must_be_higher_than_the_limit_per_username():
+    result = start_django_reporting_login_settings(AXES_FAILURE_LIMIT="10", AXES_ADDRESS_FAILURE_LIMIT="10")
+
+    assert result.returncode != 0
+    assert "AXES_ADDRESS_FAILURE_LIMIT must be higher than AXES_FAILURE_LIMIT" in result.stderr

@@ -1,7 +1,7 @@
 """The REST API at /api/: same rules as the pages."""
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from contacts.models import ContactPoint, ExportLog, Person, Position
@@ -69,8 +69,8 @@ def test_viewers_cannot_write(viewer_api, seed):
 
 
 def test_token_authentication(api, viewer, seed):
-    token = Token.objects.create(user=viewer)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = AuthToken.objects.create(user=viewer)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get("/api/organisations/polepharma/").json()["name"] == "Polepharma"
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from crm.tables import MixedEncodingError, text_encoding
+
 from ...ingestion import review_release, save_release
 
 MAX_RELEASE_BYTES = 1024 * 1024
@@ -34,10 +36,19 @@ class Command(BaseCommand):
         data = path.read_bytes()
         if b"\x00" in data:
             raise CommandError(_("This file is not text: save the release as a UTF-8 text file."))
+        # The spreadsheets' rule: UTF-8, or Windows-1252 for a file with no UTF-8 at all; a mix is refused.
         try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
+            text = data.decode(text_encoding(data))
+        except MixedEncodingError as error:
+            raise CommandError(
+                _(
+                    "The file is in UTF-8 but line %(line)s holds a character in another encoding: "
+                    "save the release again as a UTF-8 text file."
+                )
+                % {"line": error.line}
+            ) from error
+        except UnicodeDecodeError as error:
+            raise CommandError(_("This file is not text: save the release as a UTF-8 text file.")) from error
         review = review_release(text)
 
         if options["json"]:

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_otp import devices_for_user
 
 DEMO_USERNAME = "demo"
 # Documented in the README: the account only ever exists on a developer's machine (refused in production).
@@ -32,6 +33,9 @@ class Command(BaseCommand):
             user.is_superuser = True
             user.set_password(DEMO_PASSWORD)
             user.save()
+            # The printed password alone must log in: an authenticator app added to the demo account is removed.
+            for device in devices_for_user(user, confirmed=None):
+                device.delete()
 
         message = _("Demo account created.") if created else _("Demo account updated.")
         self.stdout.write(self.style.SUCCESS(message))

@@ -3,12 +3,11 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from clusters.imports import OrganisationBatchResource
 from crm.imports import import_file
-from crm.tables import TableError, max_table_bytes
+from crm.tables import TableError, TableLimits
 
 from ...imports import PersonBatchResource
 
@@ -32,12 +31,11 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("No file at %(path)s.") % {"path": path})
-        size = path.stat().st_size
-        if size > max_table_bytes():
-            raise CommandError(
-                _("The file weighs %(size)s; files over %(limit)s are refused. Split it into smaller files.")
-                % {"size": filesizeformat(size), "limit": filesizeformat(max_table_bytes())}
-            )
+        # A batch's limits, larger than a web request's (IMPORT_BATCH_* settings).
+        limits = TableLimits.for_batch()
+        size_error = limits.size_error(path.stat().st_size)
+        if size_error:
+            raise CommandError(size_error)
         resource = OrganisationBatchResource() if options["organisations"] else PersonBatchResource()
         try:
             result = import_file(
@@ -45,6 +43,7 @@ class Command(BaseCommand):
                 path.read_bytes(),
                 dry_run=options["dry_run"],
                 skip_invalid_rows=options["skip_errors"],
+                limits=limits,
                 file_name=path.name,
             )
         except TableError as error:
