@@ -18,6 +18,7 @@ SAME_IN_BOTH = {
     "csv",
     "xlsx",
     "vcard",
+    "json",
     "api",
     "notes",
     "description",
