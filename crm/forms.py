@@ -76,9 +76,7 @@ class AppConfirmationForm(forms.Form):
     code = forms.CharField(
         label=_("Code shown by the app"),
         max_length=16,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
     )
 
     def __init__(self, device, *args, **kwargs):

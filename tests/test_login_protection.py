@@ -267,9 +267,7 @@ def test_a_forgotten_password_is_replaced_through_the_emailed_link(client, camil
     form_page = client.get(link, follow=True)
     assert "Choose a new password" in form_page.content.decode()
     new_password = "a-lighthouse-keeper-at-dawn"  # noqa: S105
-    done = client.post(
-        form_page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password}
-    )
+    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
     assert done.status_code == 302 and done["Location"] == "/en/password-reset/done/"
     assert "Your new password is saved" in client.get(done["Location"]).content.decode()
 
