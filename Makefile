@@ -12,6 +12,8 @@ MANAGE := $(VENV_PY) manage.py
 RUNTIME_STAMP := $(VENV)/.requirements.stamp
 DEV_STAMP := $(VENV)/.requirements-dev.stamp
 PYTEST_ARGS ?=
+# The suite runs on as many processes as the machine has CPUs (pytest-xdist); PYTEST_WORKERS=0 runs it in one.
+PYTEST_WORKERS ?= auto
 LOAD_SECONDS ?= 60
 LOAD_USERS ?= 10
 
@@ -55,7 +57,7 @@ run: $(RUNTIME_STAMP) ## Migrate, load the seed, create the demo login, serve on
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: $(DEV_STAMP) ## Run the test suite except the browser tests (SQLite, or DATABASE_URL)
-	$(VENV_PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(VENV_PY) -m pytest -m "not e2e" -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 e2e: $(DEV_STAMP) ## Run the browser tests with Debian's chromium (/usr/bin/chromium)
 	@test -x /usr/bin/chromium || { \

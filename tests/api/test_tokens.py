@@ -37,7 +37,7 @@ def test_a_token_is_printed_once_and_works(viewer, seed):
     key, message = create_api_token("viewer")
 
     assert len(key) == 64
-    assert "It is shown only now" in message
+    assert "Il ne s’affiche que maintenant" in message  # the command speaks the site's language
     assert with_token(key).get("/api/organisations/polepharma/").json()["name"] == "Polepharma"
 
 
@@ -56,7 +56,7 @@ def test_a_token_expires_after_the_days_asked_for(viewer):
 
     expiry = AuthToken.objects.get(user=viewer).expiry
     assert abs(expiry - (timezone.now() + datetime.timedelta(days=7))) < datetime.timedelta(minutes=1)
-    assert "valid until" in message
+    assert "valable jusqu’au" in message
 
 
 def test_a_token_expires_after_90_days_by_default(viewer):
@@ -68,7 +68,7 @@ def test_a_token_expires_after_90_days_by_default(viewer):
 
 @pytest.mark.parametrize(
     ("arguments", "error"),
-    [(["nobody"], "No user is called “nobody”."), (["viewer", "--expires-in", "0"], "invalid positive_days value")],
+    [(["nobody"], "Aucun utilisateur ne s’appelle « nobody »."), (["viewer", "--expires-in", "0"], "invalid positive_days value")],
     ids=["unknown-user", "zero-days"],
 )
 def test_the_command_refuses_what_it_cannot_do(viewer, arguments, error):
