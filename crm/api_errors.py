@@ -69,6 +69,7 @@ ERROR_RESPONSES = {
     "406": "The Accept header asks for a format the API does not produce.",
     "409": "The record is still needed by others, or another change touched it at the same moment.",
     "412": "The record changed since the version given in If-Match.",
+    "413": "The request body is larger than the server accepts.",
     "414": "The address, with its query string, is longer than the server accepts (4 094 characters with gunicorn).",
     "415": "The request body's media type is not supported.",
     "429": "Too many requests from this user: wait the number of seconds in Retry-After.",
@@ -77,6 +78,7 @@ ERROR_RESPONSES = {
 ERROR_METHODS = {
     "409": ("post", "put", "patch", "delete"),
     "412": ("put", "patch", "delete"),
+    "413": ("post", "put", "patch"),
 }
 # The server answers 414 before the request reaches Django: an HTML page, not the API's JSON.
 ERROR_CONTENT = {"414": {"text/html": {"schema": {"type": "string"}}}}
