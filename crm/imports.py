@@ -238,6 +238,26 @@ class SpreadsheetImportMixin(ImportMixin):
         else:
             super().add_data_read_fail_error_to_form(form, e)
 
+    def process_import(self, request, **kwargs):
+        confirm_form = self.create_confirm_form(request)
+        if confirm_form.is_valid():
+            stored = self.get_tmp_storage_class()(
+                name=confirm_form.cleaned_data["import_file_name"],
+                read_mode="rb",
+                **self.get_tmp_storage_class_kwargs(),
+            )
+            if stored.read() is None:
+                # Kept a day, or removed by an erasure (GDPR) because it named the person erased.
+                messages.error(
+                    request,
+                    gettext("The file to import is no longer kept: nothing was written. Choose it again."),
+                )
+                opts = self.opts
+                return HttpResponseRedirect(
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_import", current_app=self.admin_site.name)
+                )
+        return super().process_import(request, **kwargs)
+
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
             # The data changed between the preview and the confirmation: nothing was written.

@@ -360,3 +360,21 @@ def test_provenance_of_the_erased_person_is_not_reloaded(seed):
     erase_person(person=maria)
     call_command("loaddata", "seed", verbosity=0)
     assert not Provenance.objects.filter(content_type__model="person", object_id=maria.pk).exists()
+
+
+def test_an_import_waiting_for_its_confirmation_is_dropped_by_the_erasure_it_names(seed, admin_client):
+    """Measured before: an unconfirmed import preview naming the person stayed 24 h in the cache."""
+    csv = f"Prénom;Nom;E-mail\nMaria;PASCUAL DE ZULUETA;{EMAIL}\nJon;Etxeberria;jon@example.eus\n".encode()
+    upload = io.BytesIO(csv)
+    upload.name = "contacts.csv"
+    preview = admin_client.post("/admin/contacts/person/import/", {"format": "0", "import_file": upload})
+    confirm = preview.context["confirm_form"].initial
+
+    report = erase_person(person=Person.objects.get(slug=SLUG))
+    answer = admin_client.post("/admin/contacts/person/process_import/", confirm, follow=True)
+
+    assert report.cached_removed == 1
+    assert answer.status_code == 200
+    assert "n’est plus conservé" in answer.content.decode()
+    assert not Person.objects.filter(family_name="Etxeberria").exists()  # nothing written
+    assert not Person.objects.filter(family_name__icontains="pascual").exists()
