@@ -68,7 +68,10 @@ def test_a_token_expires_after_90_days_by_default(viewer):
 
 @pytest.mark.parametrize(
     ("arguments", "error"),
-    [(["nobody"], "Aucun utilisateur ne s’appelle « nobody »."), (["viewer", "--expires-in", "0"], "invalid positive_days value")],
+    [
+        (["nobody"], "Aucun utilisateur ne s’appelle « nobody »."),
+        (["viewer", "--expires-in", "0"], "invalid positive_days value"),
+    ],
     ids=["unknown-user", "zero-days"],
 )
 def test_the_command_refuses_what_it_cannot_do(viewer, arguments, error):
