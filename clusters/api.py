@@ -1,7 +1,7 @@
 """The clusters app in the REST API: organisations, memberships, relations, sites, key figures."""
 
 from django.utils.translation import gettext_lazy as _
-from django_countries.serializer_fields import CountryField
+from django_countries import serializer_fields
 from rest_framework import serializers
 
 from crm.api import ModelRulesSerializer, SlugRelation
@@ -15,6 +15,17 @@ from .filters import (
     SiteFilterSet,
 )
 from .models import KeyFigure, Membership, MembershipType, Organisation, OrganisationRelation, Sector, Site
+
+
+class CountryField(serializer_fields.CountryField):
+    """django-countries' field, which also refuses digits other than 0–9: it reads "²" as a numeric country code
+    and fails on int("²") (an error 500)."""
+
+    def to_internal_value(self, data):
+        code = data.get("code") if isinstance(data, dict) else data
+        if isinstance(code, str) and code.isdigit() and not code.isascii():
+            self.fail("invalid_choice", input=code)
+        return super().to_internal_value(data)
 
 
 def organisation_field(**kwargs):

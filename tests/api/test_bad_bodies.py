@@ -69,3 +69,17 @@ def test_a_real_cursor_still_pages(admin_api):
     first = admin_api.get("/api/people/", {"page_size": 2, "o": "updated"}).json()
     second = admin_api.get(first["next"]).json()
     assert len(first["results"]) == 2 and len(second["results"]) == 1
+
+
+@pytest.mark.parametrize("country", ["²", "١٢", {"code": "²"}])
+def test_a_country_written_with_other_digits_answers_400(admin_api, country):
+    """Found by hypothesis: django-countries read "²" as a numeric code and failed on int("²") (500)."""
+    response = admin_api.post("/api/organisations/", {"slug": "x", "name": "X", "country": country}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["country"]
+
+
+def test_a_country_named_with_accents_is_still_understood(admin_api):
+    response = admin_api.post("/api/organisations/", {"slug": "x", "name": "X", "country": "Égypte"}, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["country"] == "EG"
