@@ -7,10 +7,15 @@
 PYTHON ?= python3
 VENV := .venv
 VENV_PY := $(VENV)/bin/python
-PIP := $(VENV_PY) -m pip install --disable-pip-version-check --quiet
+# Every package from the lock files, each checked against its hash.
+PIP := $(VENV_PY) -m pip install --disable-pip-version-check --quiet --require-hashes
 MANAGE := $(VENV_PY) manage.py
 RUNTIME_STAMP := $(VENV)/.requirements.stamp
 DEV_STAMP := $(VENV)/.requirements-dev.stamp
+BROWSER_STAMP := $(VENV)/.requirements-browser.stamp
+LOAD_STAMP := $(VENV)/.requirements-load.stamp
+# The lock files, made from pyproject.toml (its dependencies and extras) by pip-compile: `make lock`.
+LOCK := $(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe
 PYTEST_ARGS ?=
 # The suite runs on as many processes as the machine has CPUs (pytest-xdist); PYTEST_WORKERS=0 runs it in one.
 PYTEST_WORKERS ?= auto
@@ -20,7 +25,7 @@ LOAD_USERS ?= 10
 .DEFAULT_GOAL := help
 BENCH_SIZES ?= 10000 100000 1000000
 BENCH_ARGS ?=
-.PHONY: help run install install-dev test e2e load bench lint migrations-check messages clean
+.PHONY: help run install install-dev install-load test e2e load bench lint migrations-check messages lock clean
 
 help: ## Show this list
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -40,14 +45,26 @@ $(RUNTIME_STAMP): requirements.txt | $(VENV_PY)
 	@$(PIP) -r requirements.txt
 	@touch $@
 
-$(DEV_STAMP): requirements-dev.txt requirements.txt | $(VENV_PY)
-	@echo "Installing development dependencies (requirements-dev.txt)"
+$(DEV_STAMP): requirements-dev.txt | $(VENV_PY)
+	@echo "Installing the test tools (requirements-dev.txt)"
 	@$(PIP) -r requirements-dev.txt
+	@touch $@
+
+$(BROWSER_STAMP): requirements-browser.txt | $(VENV_PY)
+	@echo "Installing the browser tests' tools (requirements-browser.txt)"
+	@$(PIP) -r requirements-browser.txt
+	@touch $@
+
+$(LOAD_STAMP): requirements-load.txt | $(VENV_PY)
+	@echo "Installing the load test's tools (requirements-load.txt)"
+	@$(PIP) -r requirements-load.txt
 	@touch $@
 
 install: $(RUNTIME_STAMP) ## Create .venv and install the runtime dependencies
 
 install-dev: $(DEV_STAMP) ## Create .venv and install the test and lint tools too
+
+install-load: $(LOAD_STAMP) ## Create .venv and install the load test's tools (locust) too
 
 run: $(RUNTIME_STAMP) ## Migrate, load the seed, create the demo login, serve on 127.0.0.1:8000
 	$(MANAGE) migrate --no-input
@@ -59,17 +76,17 @@ run: $(RUNTIME_STAMP) ## Migrate, load the seed, create the demo login, serve on
 test: $(DEV_STAMP) ## Run the test suite except the browser tests (SQLite, or DATABASE_URL)
 	$(VENV_PY) -m pytest -m "not e2e" -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-e2e: $(DEV_STAMP) ## Run the browser tests with Debian's chromium (/usr/bin/chromium)
+e2e: $(BROWSER_STAMP) ## Run the browser tests with Debian's chromium (/usr/bin/chromium)
 	@test -x /usr/bin/chromium || { \
 		echo "Error: /usr/bin/chromium is missing. Install Debian's chromium: apt-get install chromium" >&2; exit 1; }
 	$(VENV_PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
-load: $(DEV_STAMP) ## Load-test search and person pages on PostgreSQL (LOAD_SECONDS=60, LOAD_USERS=10), into docs/benchmarks.md
+load: $(LOAD_STAMP) ## Load-test search and person pages on PostgreSQL (LOAD_SECONDS=60, LOAD_USERS=10), into docs/benchmarks.md
 	LOAD_SECONDS=$(LOAD_SECONDS) LOAD_USERS=$(LOAD_USERS) \
 		LOAD_COMMAND="make load LOAD_SECONDS=$(LOAD_SECONDS) LOAD_USERS=$(LOAD_USERS)" .ci/load
 
 bench: $(DEV_STAMP) ## Measure search, pages, queries and exports at BENCH_SIZES people on PostgreSQL (DATABASE_URL), into docs/benchmarks.md
-	$(VENV_PY) -m tests.bench --sizes $(BENCH_SIZES) --command "make bench BENCH_SIZES='$(BENCH_SIZES)'" $(BENCH_ARGS)
+	$(VENV_PY) -m tools.bench --sizes $(BENCH_SIZES) --command "make bench BENCH_SIZES='$(BENCH_SIZES)'" $(BENCH_ARGS)
 
 lint: $(DEV_STAMP) ## Check the code with ruff
 	$(VENV)/bin/ruff check .
@@ -82,6 +99,13 @@ messages: $(DEV_STAMP) ## Update the French catalogue and compile it (needs GNU 
 		echo "Error: GNU gettext is required (xgettext, msgfmt). On Debian: apt-get install gettext" >&2; exit 1; }
 	$(MANAGE) makemessages -l fr --ignore=.venv --ignore=tests --no-location
 	$(MANAGE) compilemessages --ignore=.venv
+
+lock: | $(VENV_PY) ## Make the lock files again from pyproject.toml (after changing a dependency)
+	$(VENV_PY) -m pip install --disable-pip-version-check --quiet pip-tools
+	$(LOCK) --output-file=requirements.txt pyproject.toml
+	$(LOCK) --extra=test --output-file=requirements-dev.txt pyproject.toml
+	$(LOCK) --extra=test --extra=browser --output-file=requirements-browser.txt pyproject.toml
+	$(LOCK) --extra=test --extra=load --output-file=requirements-load.txt pyproject.toml
 
 clean: ## Remove .venv and caches (keeps db.sqlite3)
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-results

@@ -25,23 +25,24 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalChanges
 
-from clusters.admin import (
-    OrganisationColumnMixin,
+from clusters.admin import OrganisationColumnMixin
+from clusters.models import Organisation
+from contacts.admin import PersonColumnMixin
+from contacts.models import ContactList, ContactListEntry, Erasure, ExportLog, Person, PressContact, Tag
+from core.admin import (
+    HistoryAdmin,
     RecordSubtitleMixin,
     RelatedRecordsMixin,
     SlugFixedOnceSavedMixin,
+    VersionedFormMixin,
     admin_link,
     admin_link_list,
     admin_links,
 )
-from clusters.models import Organisation
-from contacts.admin import OrganisationWithPeopleAdmin, PersonAdmin, PersonColumnMixin
-from contacts.models import ContactList, ContactListEntry, Person, PressContact, Tag
-from crm.admin_widgets import LoadedChoicesInline
-from crm.history_admin import HistoryAdmin, VersionedFormMixin
+from core.admin_widgets import LoadedChoicesInline
 
 from .ingestion import review_release, save_release
-from .models import Agreement, AgreementParty, PressRelease, Provenance, Quote, Signatory, Topic
+from .models import Agreement, AgreementParty, PressRelease, Provenance, Quote, Signatory
 from .signals import TRACKED_APPS
 
 # A record taken from a press release is named after the people, organisations and agreements it is about.
@@ -62,8 +63,8 @@ def record_label(record):
     return f"{record} ({', '.join(owners)})" if owners else str(record)
 
 
-# Staff build these themselves; no press release is the source of a tag or a contact list.
-STAFF_MADE_MODELS = (Tag, ContactList, ContactListEntry)
+# Staff build these themselves, or they record what happened: no press release is the source of any of them.
+STAFF_MADE_MODELS = (Tag, ContactList, ContactListEntry, ExportLog, Erasure)
 
 
 def tracked_models():
@@ -117,7 +118,6 @@ class SourceInline(PressReleaseColumnMixin, VersionedFormMixin, GenericTabularIn
         return date_format(provenance.press_release.published_on, "SHORT_DATE_FORMAT")
 
 
-@admin.register(Topic)
 class TopicAdmin(SlugFixedOnceSavedMixin, HistoryAdmin):
     list_display = ["name", "slug", "agreement_count"]
     search_fields = ["name", "slug"]
@@ -213,7 +213,6 @@ class SignatoryInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInli
     extra = 0
 
 
-@admin.register(Agreement)
 class AgreementAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdmin):
     slug_prepopulated_from = ("title",)
     list_display = ["title", "kind", "status", "signed_on", "place", "party_links"]
@@ -261,7 +260,6 @@ class AgreementAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdmin)
         )
 
 
-@admin.register(AgreementParty)
 class AgreementPartyAdmin(RecordSubtitleMixin, AgreementColumnMixin, OrganisationColumnMixin, HistoryAdmin):
     list_display = ["organisation_link", "role", "agreement_link", "name_as_written"]
     list_display_links = ["role"]
@@ -278,7 +276,6 @@ class AgreementPartyAdmin(RecordSubtitleMixin, AgreementColumnMixin, Organisatio
         return f"{party.organisation.name} — {party.agreement.title}"
 
 
-@admin.register(Signatory)
 class SignatoryAdmin(
     RecordSubtitleMixin, AgreementColumnMixin, PersonColumnMixin, OrganisationColumnMixin, HistoryAdmin
 ):
@@ -333,7 +330,6 @@ class ReleaseTextForm(forms.Form):
         return self.cleaned_data["text"].replace("\r\n", "\n")
 
 
-@admin.register(PressRelease)
 class PressReleaseAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdmin):
     slug_prepopulated_from = ("title",)
     list_display = ["title", "published_on", "place", "language", "issuer_links"]
@@ -437,7 +433,6 @@ class PressReleaseAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdm
         )
 
 
-@admin.register(Quote)
 class QuoteAdmin(
     RecordSubtitleMixin, PressReleaseColumnMixin, PersonColumnMixin, OrganisationColumnMixin, HistoryAdmin
 ):
@@ -471,7 +466,6 @@ class TrackedContentTypeFilter(admin.RelatedOnlyFieldListFilter):
         )
 
 
-@admin.register(Provenance)
 class ProvenanceAdmin(RecordSubtitleMixin, PressReleaseColumnMixin, HistoryAdmin):
     list_display = ["record_kind", "record_link", "press_release_link", "published_on"]
     list_display_links = ["record_kind"]
@@ -515,15 +509,12 @@ class ProvenanceAdmin(RecordSubtitleMixin, PressReleaseColumnMixin, HistoryAdmin
         return provenance.press_release.published_on
 
 
-class OrganisationWithAgreementsAdmin(OrganisationWithPeopleAdmin):
-    """The organisation form, with links to its agreements and the press releases it issued."""
+class OrganisationAgreementLinks:
+    """What agreements adds to the organisation form (composed in backoffice.admin): links to its agreements and
+    to the press releases it issued."""
 
-    readonly_fields = [*OrganisationWithPeopleAdmin.readonly_fields, "agreement_links", "issued_press_release_links"]
-    fieldsets = [
-        *OrganisationWithPeopleAdmin.fieldsets[:-1],
-        (_("Agreements and press releases"), {"fields": ["agreement_links", "issued_press_release_links"]}),
-        OrganisationWithPeopleAdmin.fieldsets[-1],  # the collapsed "Created and updated" section stays last
-    ]
+    links = ["agreement_links", "issued_press_release_links"]
+    section = (_("Agreements and press releases"), {"fields": links})
 
     @admin.display(description=_("agreements"))
     def agreement_links(self, organisation):
@@ -540,15 +531,12 @@ class OrganisationWithAgreementsAdmin(OrganisationWithPeopleAdmin):
         )
 
 
-class PersonWithAgreementsAdmin(PersonAdmin):
-    """The person form, with links to the agreements they signed and the quotes attributed to them."""
+class PersonAgreementLinks:
+    """What agreements adds to the person form (composed in backoffice.admin): links to the agreements they signed
+    and to the quotes attributed to them."""
 
-    readonly_fields = [*PersonAdmin.readonly_fields, "signature_links", "quote_links"]
-    fieldsets = [
-        *PersonAdmin.fieldsets[:-1],
-        (_("Agreements and press releases"), {"fields": ["signature_links", "quote_links"]}),
-        PersonAdmin.fieldsets[-1],  # the collapsed "Created and updated" section stays last
-    ]
+    links = ["signature_links", "quote_links"]
+    section = (_("Agreements and press releases"), {"fields": links})
 
     @admin.display(description=_("agreements signed"))
     def signature_links(self, person):
@@ -559,26 +547,3 @@ class PersonWithAgreementsAdmin(PersonAdmin):
     def quote_links(self, person):
         quotes = person.quotes.select_related("press_release").order_by("-press_release__published_on")
         return self.related_links((quote, f"{quote.press_release.title} — “{quote}”") for quote in quotes)
-
-
-admin.site.unregister(Organisation)
-admin.site.register(Organisation, OrganisationWithAgreementsAdmin)
-admin.site.unregister(Person)
-admin.site.register(Person, PersonWithAgreementsAdmin)
-
-
-def add_sources_inline(model):
-    """Re-register ``model``'s admin with the Sources inline appended (clusters and contacts cannot import it)."""
-    registered = type(admin.site.get_model_admin(model))
-    with_sources = type(
-        f"{registered.__name__}WithSources",
-        (registered,),
-        {"inlines": [*registered.inlines, SourceInline], "__module__": __name__},
-    )
-    admin.site.unregister(model)
-    admin.site.register(model, with_sources)
-
-
-for tracked_model in tracked_models():
-    if tracked_model._meta.app_label != "agreements" and admin.site.is_registered(tracked_model):
-        add_sources_inline(tracked_model)

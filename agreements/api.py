@@ -5,8 +5,8 @@ from rest_framework import serializers
 
 from clusters.api import organisation_field
 from contacts.api import person_field
-from crm.api import DescribedSerializer, ModelRulesSerializer, SlugRelation
-from crm.api_views import RecordViewSet
+from core.api import DescribedSerializer, ModelRulesSerializer, SlugRelation
+from core.api_views import RecordViewSet
 
 from .filters import AgreementFilterSet, AgreementPartyFilterSet, PressReleaseFilterSet, SignatoryFilterSet
 from .models import Agreement, AgreementParty, PressRelease, Quote, Signatory, Topic

@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass, field
 
 import phonenumbers
 
-from clusters.search import fold
 from contacts.normalisation import find_phone_numbers, normalise_email, normalise_family_name
+from core.search import fold
 
 MONTHS = {
     "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "aout": 8,

@@ -2,7 +2,7 @@
 
 Search (``q``) ignores case, accents and punctuation. Agreements and press releases number in the
 hundreds, so rather than keep a folded ``search_text`` column (as people do), ``q`` folds the few fields
-concerned in Python and filters on the matching primary keys (``clusters.search.filter_folded``): the same
+concerned in Python and filters on the matching primary keys (``core.search.filter_folded``): the same
 results on SQLite and PostgreSQL, and no column to keep in step.
 """
 
@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from clusters.filters import organisation_filter
 from clusters.models import Organisation
-from clusters.search import filter_folded
 from contacts.filters import person_filter
-from crm.filters import SlugChoiceFilter, StableOrderingFilter
+from core.filters import SlugChoiceFilter, StableOrderingFilter
+from core.search import filter_folded
 
 from .models import Agreement, AgreementParty, PressRelease, Signatory, Topic
 

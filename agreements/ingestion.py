@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy
 
 from clusters.imports import OrganisationIndex
 from clusters.models import Organisation
-from clusters.search import fold
 from contacts.models import ContactPoint, Person, Position, PressContact
 from contacts.normalisation import is_mobile
 from contacts.signals import search_text_deferred
-from crm.slugs import create_with_slug
+from core.search import fold
+from core.slugs import create_with_slug
 
 from .extraction import ExtractedContact, ExtractedRelease, extract_release
 from .models import PressRelease, Provenance

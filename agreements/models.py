@@ -9,10 +9,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from clusters.models import Organisation, SlugManager
+from clusters.models import Organisation
 from contacts.models import Person, PressContact
-from crm.constraints import FieldCheckConstraint
-from crm.history import KeptHistory, VersionedModel, VersionedQuerySet
+from core.constraints import FieldCheckConstraint
+from core.history import KeptHistory, VersionedModel, VersionedQuerySet
+from core.models import SlugManager
 
 
 class Topic(VersionedModel):

@@ -2,7 +2,7 @@ from django.contrib.contenttypes.models import ContentType
 from simple_history.models import HistoricalChanges
 
 # Records of these apps can be taken from a press release, so they can carry provenance.
-TRACKED_APPS = {"clusters", "contacts", "agreements"}
+TRACKED_APPS = {"clusters", "contacts", "events", "agreements"}
 
 
 def delete_provenance(sender, instance, **kwargs):

@@ -2,8 +2,8 @@ from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
-from crm.charts import BarChart
-from crm.pages import FilteredListView, StaffPageMixin
+from core.charts import BarChart
+from core.pages import FilteredListView, StaffPageMixin
 
 from .filters import AgreementFilterSet, PressReleaseFilterSet
 from .linking import link_names

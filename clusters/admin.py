@@ -5,24 +5,27 @@ people, agreements, sources) by subclassing and re-registering it, so that this 
 them: cross-app imports go one way, agreements → contacts → clusters.
 """
 
-from collections.abc import Callable
-from typing import NamedTuple
-
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Count, Value, When
-from django.forms.models import BaseInlineFormSet
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
-from crm.admin_widgets import LoadedChoicesInline
-from crm.history_admin import HistoryAdmin, VersionedFormMixin
-from crm.imports import SpreadsheetImportMixin
-from crm.merging import merge_action
+from core.admin import (
+    HistoryAdmin,
+    RecordSubtitleMixin,
+    RelatedRecordsMixin,
+    RowRule,
+    RowRulesFormSet,
+    SlugFixedOnceSavedMixin,
+    VersionedFormMixin,
+    admin_link,
+)
+from core.admin_widgets import LoadedChoicesInline
+from core.imports import SpreadsheetImportMixin
+from core.merging import merge_action
 
 from .imports import OrganisationResource
 from .models import (
@@ -30,110 +33,14 @@ from .models import (
     KeyFigure,
     Membership,
     MembershipType,
-    Organisation,
     OrganisationName,
     OrganisationRelation,
-    Sector,
     Site,
     Territory,
 )
 from .services import cancel_membership, mark_dues_paid, merge_organisations, renew_membership
 
 
-def admin_link(obj, text=None):
-    """A link to the admin change page of ``obj``, labelled ``text`` (its ``str`` by default)."""
-    if obj is None:
-        return None
-    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, obj if text is None else text)
-
-
-def admin_links(rows, separator=", "):
-    """Several ``(obj, text)`` pairs as links to their change pages, or None (shown as "-") when there are none."""
-    links = [admin_link(obj, text) for obj, text in rows]
-    if not links:
-        return None
-    return format_html_join(separator, "{}", ((link,) for link in links))
-
-
-def admin_link_list(rows):
-    """``(obj, text)`` pairs as a bulleted list of links, for the related records shown on a change form."""
-    links = [admin_link(obj, text) for obj, text in rows]
-    if not links:
-        return None
-    return format_html(
-        '<ul class="related-records">{}</ul>', format_html_join("", "<li>{}</li>", ((link,) for link in links))
-    )
-
-
-class RowRule(NamedTuple):
-    """Among the rows where ``applies(cleaned_data)`` holds, one per ``key``; a second one gets ``message``."""
-
-    field: str
-    key: tuple[str, ...]
-    applies: Callable[[dict], bool]
-    message: str
-
-
-class RowRulesFormSet(BaseInlineFormSet):
-    """Checks conditional unique constraints across the rows of an inline before anything is saved.
-
-    Django's formsets compare rows only for plain unique constraints; two rows that a conditional one forbids
-    together (two primary positions, two head offices) would otherwise reach the database and fail there.
-    """
-
-    row_rules: tuple[RowRule, ...] = ()
-
-    def clean(self):
-        super().clean()
-        for rule in self.row_rules:
-            seen = set()
-            for form in self.forms:
-                cleaned = getattr(form, "cleaned_data", None)
-                if not cleaned or cleaned.get("DELETE") or not rule.applies(cleaned):
-                    continue
-                key = tuple(cleaned.get(name) for name in rule.key)
-                if key in seen:
-                    form.add_error(rule.field, rule.message)
-                seen.add(key)
-
-
-class RelatedRecordsMixin:
-    """Read-only fields that list related records, each linked to its change page."""
-
-    def related_links(self, rows):
-        return admin_link_list(rows) or self.get_empty_value_display()
-
-
-class RecordSubtitleMixin:
-    """Change forms show ``record_subtitle(obj)`` under the title, for models whose ``__str__`` says little.
-
-    ``__str__`` never follows a foreign key (that would be an N+1 on every list); a single change form can.
-    """
-
-    def record_subtitle(self, obj):
-        return str(obj)
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None:
-            context["subtitle"] = self.record_subtitle(obj)
-        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
-
-
-class SlugFixedOnceSavedMixin:
-    """The slug is the record's natural key (fixtures and addresses use it): typed once, read-only afterwards."""
-
-    slug_prepopulated_from = ("name",)
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        return [*fields, "slug"] if obj is not None else fields
-
-    def get_prepopulated_fields(self, request, obj=None):
-        return {} if obj is not None else {"slug": self.slug_prepopulated_from}
-
-
-@admin.register(Sector)
 class SectorAdmin(SlugFixedOnceSavedMixin, HistoryAdmin):
     list_display = ["name", "slug", "organisation_count"]
     search_fields = ["name", "slug"]
@@ -226,7 +133,6 @@ class RelationInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInlin
     show_change_link = True
 
 
-@admin.register(Organisation)
 class OrganisationAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdmin):
     resource_classes = [OrganisationResource]
     actions = [merge_action(merge_organisations, _("Merge the two selected organisations"))]
@@ -286,7 +192,6 @@ class OrganisationColumnMixin:
         return admin_link(obj.organisation)
 
 
-@admin.register(OrganisationName)
 class OrganisationNameAdmin(OrganisationColumnMixin, HistoryAdmin):
     list_display = ["name", "organisation_link", "kind", "used_from", "used_until"]
     list_filter = ["kind"]
@@ -297,7 +202,6 @@ class OrganisationNameAdmin(OrganisationColumnMixin, HistoryAdmin):
     list_per_page = 100
 
 
-@admin.register(Site)
 class SiteAdmin(OrganisationColumnMixin, HistoryAdmin):
     list_display = ["name", "organisation_link", "kind", "city", "region", "country"]
     list_filter = ["kind", ("country", CountryFilter)]
@@ -308,7 +212,6 @@ class SiteAdmin(OrganisationColumnMixin, HistoryAdmin):
     list_per_page = 100
 
 
-@admin.register(Territory)
 class TerritoryAdmin(OrganisationColumnMixin, HistoryAdmin):
     list_display = ["region", "organisation_link", "kind", "country", "through_link"]
     list_filter = ["kind", ("country", CountryFilter)]
@@ -323,7 +226,6 @@ class TerritoryAdmin(OrganisationColumnMixin, HistoryAdmin):
         return admin_link(territory.through)
 
 
-@admin.register(KeyFigure)
 class KeyFigureAdmin(OrganisationColumnMixin, HistoryAdmin):
     list_display = ["__str__", "label", "organisation_link", "value", "unit", "year", "source"]
     list_filter = ["unit", "qualifier", "year"]
@@ -339,7 +241,6 @@ class KeyFigureAdmin(OrganisationColumnMixin, HistoryAdmin):
     ]
 
 
-@admin.register(MembershipType)
 class MembershipTypeAdmin(HistoryAdmin):
     list_display = ["name", "cluster_link", "annual_fee"]
     list_select_related = ["cluster"]
@@ -375,7 +276,6 @@ class DueInline(VersionedFormMixin, admin.TabularInline):
     extra = 0
 
 
-@admin.register(Membership)
 class MembershipAdmin(RecordSubtitleMixin, HistoryAdmin):
     list_display = [
         "member_link",
@@ -458,7 +358,6 @@ class MembershipAdmin(RecordSubtitleMixin, HistoryAdmin):
         )
 
 
-@admin.register(Due)
 class DueAdmin(HistoryAdmin):
     list_display = ["membership", "member_name", "cluster_name", "amount", "invoiced_on", "paid_on"]
     list_filter = [("paid_on", admin.EmptyFieldListFilter), "invoiced_on"]
@@ -477,7 +376,6 @@ class DueAdmin(HistoryAdmin):
         return due.membership.cluster.name
 
 
-@admin.register(OrganisationRelation)
 class OrganisationRelationAdmin(RecordSubtitleMixin, HistoryAdmin):
     list_display = ["source_link", "kind", "target_link", "started_on", "ended_on"]
     list_display_links = ["kind"]

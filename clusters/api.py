@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import serializer_fields
 from rest_framework import serializers
 
-from crm.api import ModelRulesSerializer, SlugRelation
-from crm.api_views import RecordViewSet
+from core.api import ModelRulesSerializer, SlugRelation
+from core.api_views import RecordViewSet
 
 from .filters import (
     KeyFigureFilterSet,

@@ -1,34 +1,13 @@
 """Organisations that are likely the same one entered twice: the same name or acronym, once folded."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from core.duplicates import LikelyDuplicates, pairs_from_groups
+from core.search import fold
+
 from .models import Organisation
-from .search import fold
-
-
-@dataclass
-class LikelyDuplicates:
-    """Two records that look like one, and why."""
-
-    first: object
-    second: object
-    reasons: list[str] = field(default_factory=list)
-
-    @property
-    def records(self) -> tuple:
-        return self.first, self.second
-
-
-def pairs_from_groups(groups: dict[str, set[int]], reason, found: dict[tuple[int, int], list[str]]) -> None:
-    """Add to ``found`` every pair of ids sharing a key of ``groups``, with ``reason(key)``."""
-    for key, ids in groups.items():
-        ordered = sorted(ids)
-        for index, first in enumerate(ordered):
-            for second in ordered[index + 1 :]:
-                found.setdefault((first, second), []).append(reason(key))
 
 
 def likely_duplicate_organisations(limit: int = 100) -> list[LikelyDuplicates]:

@@ -4,10 +4,10 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from crm.filters import SlugChoiceFilter, StableOrderingFilter
+from core.filters import SlugChoiceFilter, StableOrderingFilter
+from core.search import filter_folded
 
 from .models import KeyFigure, Membership, MembershipType, Organisation, OrganisationRelation, Sector, Site
-from .search import filter_folded
 
 
 def distinct_values(model, field_name: str) -> list[str]:

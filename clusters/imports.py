@@ -6,18 +6,18 @@ or English), a country by its name or ISO code, a website address.
 """
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_countries import countries
 from import_export.fields import Field
 
-from crm.imports import SpreadsheetResource
+from core.imports import SpreadsheetResource
+from core.search import fold
+from core.slugs import free_slug
 
+from .forms import OrganisationRowForm
 from .models import Organisation, OrganisationName
-from .search import fold
 
 ORGANISATION_COLUMNS = {
     "name": ["Nom", "Name", "Raison sociale", "Organisation", "Organization", "Nom de l'organisation", "Company"],
@@ -84,22 +84,6 @@ def _kind_lookup() -> dict[str, str]:
     return lookup
 
 
-def _country_code(value: str) -> str | None:
-    if len(value) == 2 and value.upper() in countries:
-        return value.upper()
-    for language in ("fr", "en"):
-        code = countries.by_name(value, language=language, insensitive=True)
-        if code:
-            return code
-    wanted = fold(value)
-    for language in ("fr", "en"):
-        with translation.override(language):
-            for code, name in countries:
-                if fold(str(name)) == wanted:
-                    return code
-    return None
-
-
 class OrganisationResource(SpreadsheetResource):
     column_names = ORGANISATION_COLUMNS
     column_labels = COLUMN_LABELS
@@ -128,7 +112,6 @@ class OrganisationResource(SpreadsheetResource):
         super().before_import(dataset, **kwargs)
         self.index = OrganisationIndex()
         self.kinds = _kind_lookup()
-        self.slugs_taken = set(Organisation.objects.values_list("slug", flat=True))
 
     def get_instance(self, instance_loader, row):
         return self.index.find(" ".join(str(row.get("name") or "").split()))
@@ -137,66 +120,17 @@ class OrganisationResource(SpreadsheetResource):
         values = {column: " ".join(str(row.get(column) or "").split()) for column in ORGANISATION_COLUMNS}
         if not any(values.values()):
             return
-        errors: dict[str, list[str]] = {}
-        for column, value in values.items():
-            if "\x00" in value:
-                errors.setdefault(column, []).append(_("This cell holds a NUL character."))
-            model_field = Organisation._meta.get_field(column)
-            limit = getattr(model_field, "max_length", None)
-            if limit and column not in ("kind", "country") and len(value) > limit:
-                errors.setdefault(column, []).append(_("At most %(limit)s characters.") % {"limit": limit})
-        if not values["name"]:
-            errors.setdefault("name", []).append(_("The name is missing."))
-        kind = None
-        if values["kind"]:
-            kind = self.kinds.get(fold(values["kind"]))
-            if kind is None:
-                errors.setdefault("kind", []).append(
-                    _("“%(value)s” is not a kind of organisation: %(choices)s.")
-                    % {
-                        "value": values["kind"][:60],
-                        "choices": ", ".join(str(label) for label in Organisation.Kind.labels),
-                    }
-                )
-        country = None
-        if values["country"]:
-            country = _country_code(values["country"])
-            if country is None:
-                errors.setdefault("country", []).append(
-                    _("“%(value)s” is not a country.") % {"value": values["country"][:60]}
-                )
-        website = values["website"]
-        if website:
-            if "://" not in website:
-                website = f"https://{website}"
-            try:
-                URLValidator(schemes=["http", "https"])(website)
-            except ValidationError:
-                errors.setdefault("website", []).append(
-                    _("“%(value)s” is not a web address.") % {"value": values["website"][:100]}
-                )
-        if errors:
-            raise ValidationError(errors)
-        for column in ("name", "acronym", "legal_form", "region", "city", "description"):
+        form = OrganisationRowForm(values, kinds=self.kinds)
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_data())
+        values = form.cleaned_data
+        for column in ("name", "acronym", "legal_form", "region", "city", "description", "kind", "country", "website"):
             if values[column]:
                 setattr(instance, column, values[column])
-        if kind:
-            instance.kind = kind
-        if country:
-            instance.country = country
-        if website:
-            instance.website = website
         if instance.pk is None:
-            instance.slug = self._new_slug(values["acronym"] or values["name"])
-
-    def _new_slug(self, name: str) -> str:
-        base = slugify(name)[:70] or "organisation"
-        slug, number = base, 1
-        while slug in self.slugs_taken:
-            number += 1
-            slug = f"{base}-{number}"
-        self.slugs_taken.add(slug)
-        return slug
+            instance.slug = free_slug(
+                Organisation, values["acronym"] or values["name"], max_length=70, fallback="organisation"
+            )
 
     def after_save_instance(self, instance, row, **kwargs):
         self.index.add(instance)

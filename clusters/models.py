@@ -12,8 +12,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from crm.constraints import FieldCheckConstraint
-from crm.history import KeptHistory, VersionedModel, VersionedQuerySet
+from core.constraints import FieldCheckConstraint
+from core.history import KeptHistory, VersionedModel, VersionedQuerySet
+from core.models import SlugManager
 
 
 class DatePrecision(models.TextChoices):
@@ -22,13 +23,6 @@ class DatePrecision(models.TextChoices):
     DAY = "day", _("Exact day")
     MONTH = "month", _("Month")
     YEAR = "year", _("Year")
-
-
-class SlugManager(models.Manager.from_queryset(VersionedQuerySet)):
-    """Looks records up by their slug, so that fixtures can refer to them by name."""
-
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
 
 
 class Sector(VersionedModel):
@@ -263,7 +257,7 @@ class Site(VersionedModel):
     region = models.CharField(_("region"), max_length=120, blank=True, help_text=_("Region of the site."))
     country = CountryField(_("country"), blank=True, help_text=_("Country of the site."))
 
-    # Merging two organisations: the kept one's head office stays the head office (crm.merging).
+    # Merging two organisations: the kept one's head office stays the head office (core.merging).
     merge_demotion = {"kind": "establishment"}
 
     history = KeptHistory()

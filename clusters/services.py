@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.history import update_with_history
-from crm.merging import MergeReport, check_mergeable, merge_records, record_merge
+from core.history import update_with_history
+from core.merging import MergeReport, check_mergeable, merge_records, record_merge
 
 from .models import Due, Membership, Organisation, OrganisationName
 

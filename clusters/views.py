@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from crm.charts import BarChart
-from crm.history import history_of
-from crm.pages import FilteredListView, StaffPageMixin
-from crm.spreadsheets import table_response
+from core.charts import BarChart
+from core.history import history_of
+from core.pages import FilteredListView, StaffPageMixin
+from core.spreadsheets import table_response
 
 from .filters import ClusterMemberFilterSet, OrganisationFilterSet
 from .models import Due, Membership, Organisation

@@ -13,40 +13,33 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from clusters.admin import (
-    OrganisationAdmin,
-    OrganisationColumnMixin,
+from clusters.admin import OrganisationColumnMixin
+from core.admin import (
+    HistoryAdmin,
     RecordSubtitleMixin,
     RelatedRecordsMixin,
     RowRule,
     RowRulesFormSet,
     SlugFixedOnceSavedMixin,
+    VersionedFormMixin,
     admin_link,
 )
-from clusters.models import Organisation
-from crm.admin_widgets import LoadedChoicesInline
-from crm.history_admin import HistoryAdmin, VersionedFormMixin
-from crm.imports import SpreadsheetImportMixin
-from crm.merging import merge_action
-from crm.pages import CappedPaginator
-from crm.spreadsheets import timestamped_filename
+from core.admin_widgets import LoadedChoicesInline
+from core.imports import SpreadsheetImportMixin
+from core.merging import merge_action
+from core.pages import CappedPaginator
+from core.spreadsheets import timestamped_filename
 
 from .erasure import erase_person
 from .exports import export_people, log_export
 from .imports import PersonResource
 from .models import (
-    ContactList,
     ContactListEntry,
     ContactPoint,
-    Erasure,
-    Event,
-    EventEdition,
     ExportLog,
-    Invitation,
     Person,
     Position,
     PressContact,
-    Tag,
 )
 from .normalisation import normalise_email
 from .privacy import may_list_contact_details, may_see_contact_details, person_data
@@ -62,7 +55,6 @@ class PersonColumnMixin:
         return admin_link(obj.person)
 
 
-@admin.register(Tag)
 class TagAdmin(SlugFixedOnceSavedMixin, HistoryAdmin):
     list_display = ["name", "slug", "person_count"]
     search_fields = ["name", "slug"]
@@ -151,7 +143,6 @@ class PressRoleInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInli
     show_change_link = True
 
 
-@admin.register(Person)
 class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdmin):
     resource_classes = [PersonResource]
     slug_prepopulated_from = ("given_name", "family_name")
@@ -175,7 +166,7 @@ class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSave
     ]
     ordering = ["family_name", "given_name", "pk"]
     list_per_page = 50
-    # No COUNT of the whole table on every page load: counting stops at 1 000 (crm.pages.CappedPaginator).
+    # No COUNT of the whole table on every page load: counting stops at 1 000 (core.pages.CappedPaginator).
     show_full_result_count = False
     paginator = CappedPaginator
     autocomplete_fields = ["tags"]
@@ -391,7 +382,6 @@ class HeldTodayFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.register(Position)
 class PositionAdmin(RecordSubtitleMixin, PersonColumnMixin, OrganisationColumnMixin, HistoryAdmin):
     list_display = ["title", "person_link", "organisation_link", "started_on", "ended_on", "is_primary", "held_today"]
     list_filter = [HeldTodayFilter, "is_primary", ("organisation", admin.RelatedOnlyFieldListFilter)]
@@ -417,7 +407,6 @@ class ContactableChangeList(ChangeList):
         return super().get_queryset(request, exclude_parameters).filter(person__do_not_contact=False)
 
 
-@admin.register(ContactPoint)
 class ContactPointAdmin(RecordSubtitleMixin, PersonColumnMixin, HistoryAdmin):
     """Every email and phone number: the list is for users who may export contacts, and leaves out the people who
     asked not to be contacted; one of theirs opens only for users who may change people (contacts.privacy)."""
@@ -461,7 +450,6 @@ class ContactPointAdmin(RecordSubtitleMixin, PersonColumnMixin, HistoryAdmin):
         return point.value
 
 
-@admin.register(PressContact)
 class PressContactAdmin(RecordSubtitleMixin, PersonColumnMixin, OrganisationColumnMixin, HistoryAdmin):
     list_display = ["person_link", "organisation_link", "started_on", "ended_on"]
     list_display_links = ["started_on"]
@@ -490,7 +478,6 @@ class ContactListEntryInline(LoadedChoicesInline, VersionedFormMixin, admin.Tabu
     extra = 0
 
 
-@admin.register(ContactList)
 class ContactListAdmin(SlugFixedOnceSavedMixin, HistoryAdmin):
     list_display = ["name", "owner", "entry_count", "updated_at"]
     list_filter = [("owner", admin.RelatedOnlyFieldListFilter)]
@@ -518,7 +505,6 @@ class ContactListAdmin(SlugFixedOnceSavedMixin, HistoryAdmin):
         return contact_list.entry_count
 
 
-@admin.register(ContactListEntry)
 class ContactListEntryAdmin(RecordSubtitleMixin, PersonColumnMixin, HistoryAdmin):
     list_display = ["person_link", "contact_list_link", "added_at"]
     list_display_links = ["added_at"]
@@ -539,15 +525,12 @@ class ContactListEntryAdmin(RecordSubtitleMixin, PersonColumnMixin, HistoryAdmin
         return admin_link(entry.contact_list)
 
 
-class OrganisationWithPeopleAdmin(OrganisationAdmin):
-    """The organisation form, with links to the people who work there and its press contacts."""
+class OrganisationPeopleLinks:
+    """What contacts adds to the organisation form (composed in backoffice.admin): links to the people who work
+    there and to its press contacts, in a section of their own."""
 
-    readonly_fields = [*OrganisationAdmin.readonly_fields, "people", "press_contact_people"]
-    fieldsets = [
-        *OrganisationAdmin.fieldsets[:-1],
-        (_("People"), {"fields": ["people", "press_contact_people"]}),
-        OrganisationAdmin.fieldsets[-1],  # the collapsed "Created and updated" section stays last
-    ]
+    links = ["people", "press_contact_people"]
+    section = (_("People"), {"fields": links})
 
     @admin.display(description=_("people (positions)"))
     def people(self, organisation):
@@ -573,11 +556,6 @@ class OrganisationWithPeopleAdmin(OrganisationAdmin):
         )
 
 
-admin.site.unregister(Organisation)
-admin.site.register(Organisation, OrganisationWithPeopleAdmin)
-
-
-@admin.register(ExportLog)
 class ExportLogAdmin(admin.ModelAdmin):
     """Who exported which contacts: a record to read, never to edit."""
 
@@ -598,7 +576,6 @@ class ExportLogAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Erasure)
 class ErasureAdmin(admin.ModelAdmin):
     """Who erased whom (by record number) and when: the tombstones that keep erased people erased."""
 
@@ -616,39 +593,3 @@ class ErasureAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class EditionInline(VersionedFormMixin, admin.TabularInline):
-    model = EventEdition
-    fields = ["starts_on", "ends_on", "place", "venue"]
-    extra = 0
-    show_change_link = True
-
-
-@admin.register(Event)
-class EventAdmin(HistoryAdmin):
-    list_display = ["name", "acronym", "organised_since"]
-    search_fields = ["name", "acronym", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["organisers"]
-    fields = ["name", "acronym", "slug", "organisers", "organised_since", "description"]
-    inlines = [EditionInline]
-
-
-class InvitationInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInline):
-    model = Invitation
-    fields = ["person", "answer", "attended"]
-    autocomplete_fields = ["person"]
-    extra = 0
-
-
-@admin.register(EventEdition)
-class EventEditionAdmin(HistoryAdmin):
-    list_display = ["event", "starts_on", "place"]
-    list_filter = ["event"]
-    list_select_related = ["event"]
-    search_fields = ["event__name", "event__acronym", "place"]
-    autocomplete_fields = ["event", "co_organisers"]
-    date_hierarchy = "starts_on"
-    fields = ["event", "starts_on", "ends_on", "place", "venue", "co_organisers"]
-    inlines = [InvitationInline]

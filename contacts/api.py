@@ -10,14 +10,14 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from clusters.api import organisation_field
-from crm.api import (
+from core.api import (
     ChangeModelPermissions,
     DescribedSerializer,
     ModelRulesSerializer,
     SlugRelation,
     SortableCursorPagination,
 )
-from crm.api_views import RecordViewSet
+from core.api_views import RecordViewSet
 
 from .exports import FILE_FORMATS, export_people, log_export
 from .filters import (

@@ -6,8 +6,8 @@ from collections import defaultdict
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from clusters.duplicates import LikelyDuplicates, pairs_from_groups
-from clusters.search import fold
+from core.duplicates import LikelyDuplicates, pairs_from_groups
+from core.search import fold
 
 from .models import ContactPoint, Person, Position
 

@@ -33,27 +33,28 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalChanges
 
-from crm.history import VersionedModel, update_with_history
+from core.history import VersionedModel, update_with_history
 
-from .models import (
-    ANONYMISED_NAME,
-    ANONYMISED_SLUG_PREFIX,
-    ContactListEntry,
-    ContactPoint,
-    Erasure,
-    Invitation,
-    Person,
-    Position,
-    PressContact,
-)
+from .models import ANONYMISED_NAME, ANONYMISED_SLUG_PREFIX, ContactPoint, Erasure, Person, Position, PressContact
 from .search import refresh_search_text
 
 ERASED_MESSAGE = gettext_lazy("Personal data erased (GDPR)")
 REDACTED = gettext_lazy("[anonymised]")
 SLUG_REDACTED = "anonyme"
 
-# The records an erasure deletes with the person (their history goes too): everything that is only about them.
-ERASED_WITH_THE_PERSON = (ContactPoint, Position, PressContact, ContactListEntry, Invitation)
+
+def erased_with_the_person() -> list:
+    """The kinds of record an erasure deletes with the person (their history goes too): those whose foreign key to
+    the person cascades — positions, contact points, press roles, list entries, invitations, any added later. A
+    record that must outlive the person (a signature, a quote) protects its foreign key instead."""
+    return [
+        relation.related_model
+        for relation in Person._meta.related_objects
+        if relation.one_to_many
+        and relation.on_delete is models.CASCADE
+        and not issubclass(relation.related_model, HistoricalChanges)
+    ]
+
 
 # Fields that are another record's own name, address or number: an erasure leaves them alone, since they may be a
 # namesake's ("Pascual") or an address two people share. The erased person's own are removed with their records.
@@ -417,7 +418,7 @@ def _remove_stored_files(traces: Traces) -> int:
 
 
 def _remove_cached(traces: Traces) -> int:
-    """Cached values naming the person go (an import waiting for its confirmation, say): ``crm.cache``."""
+    """Cached values naming the person go (an import waiting for its confirmation, say): ``core.cache``."""
     delete_matching = getattr(cache, "delete_matching", None)
     if delete_matching is None:
         return 0
@@ -474,7 +475,7 @@ def find_erasable(key: str) -> int | None:
 def _delete_history_of(person_id: int, erased: str) -> None:
     """The person's history and the histories of what was deleted with them, bar an earlier erasure's entry."""
     Person.history.filter(id=person_id).exclude(history_change_reason=erased).delete()
-    for model in ERASED_WITH_THE_PERSON:
+    for model in erased_with_the_person():
         model.history.filter(person_id=person_id).delete()
 
 
@@ -513,7 +514,7 @@ def erase_person(*, person: Person | None = None, person_id: int | None = None, 
     report = ErasureReport(already_erased=live is not None and live.is_anonymised)
 
     records: list[tuple[str, int]] = []
-    for model in ERASED_WITH_THE_PERSON:
+    for model in erased_with_the_person():
         rows = list(model._base_manager.filter(person_id=person_id))
         for row in rows:
             records.append((model._meta.label_lower, row.pk))

@@ -16,7 +16,7 @@ from django.db.models.functions import Cast
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
-from crm import spreadsheets
+from core import spreadsheets
 
 from .models import ContactPoint, ExportLog, Position, PressContact
 from .phones import international_format

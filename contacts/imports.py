@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.fields import Field
@@ -20,11 +18,13 @@ from simple_history.utils import bulk_create_with_history
 
 from clusters.imports import OrganisationIndex
 from clusters.models import Organisation
-from clusters.search import fold
-from crm.imports import SpreadsheetResource
+from core.imports import SpreadsheetResource
+from core.search import fold
+from core.slugs import free_slug
 
+from .forms import PersonRowForm
 from .models import RESERVED_PERSON_SLUGS, ContactPoint, Person, Position
-from .normalisation import find_phone_numbers, is_mobile, normalise_email, normalise_family_name
+from .normalisation import is_mobile, normalise_email, normalise_family_name
 from .signals import flush_deferred_search_text, search_text_deferred
 
 PERSON_COLUMNS = {
@@ -133,16 +133,6 @@ class PersonResource(SpreadsheetResource):
         for person_id, given_name, family_name, organisation_id in positions.iterator(chunk_size=2000):
             self.person_by_name.setdefault((_name_key(given_name, family_name), organisation_id), person_id)
         self._preload_matches(dataset)
-        slugs = {
-            slugify(f"{given} {family}")[:100]
-            for given, family in zip(dataset["given_name"], dataset["family_name"], strict=True)
-        }
-        slugs = sorted(slugs)
-        self.slugs_taken = set(RESERVED_PERSON_SLUGS)
-        for start in range(0, len(slugs), 1000):
-            self.slugs_taken.update(
-                Person.objects.filter(slug__in=slugs[start : start + 1000]).values_list("slug", flat=True)
-            )
 
     def _preload_matches(self, dataset) -> None:
         """The people the rows match, with their positions and contact points, read in a few queries."""
@@ -193,63 +183,19 @@ class PersonResource(SpreadsheetResource):
     def import_instance(self, instance, row, **kwargs):
         if self.is_empty(row):
             return
-        errors: dict[str, list[str]] = {}
-        values = {column: _cell(row, column) for column in PERSON_COLUMNS}
-        for column, value in values.items():
-            if "\x00" in value:
-                errors.setdefault(column, []).append(_("This cell holds a NUL character."))
-        given_name = values["given_name"]
-        family_name = normalise_family_name(values["family_name"])
-        if not family_name:
-            errors.setdefault("family_name", []).append(_("The family name is missing."))
-        for column, model_field in (("given_name", "given_name"), ("family_name", "family_name")):
-            limit = Person._meta.get_field(model_field).max_length
-            if len(values[column]) > limit:
-                errors.setdefault(column, []).append(_("At most %(limit)s characters.") % {"limit": limit})
-
-        emails = []
-        for email in self._emails_of(row):
-            try:
-                validate_email(email)
-            except ValidationError:
-                errors.setdefault("email", []).append(_("“%(value)s” is not an email address.") % {"value": email})
-            else:
-                emails.append(email)
-
-        phones = []
-        for column in ("phone", "mobile"):
-            if not values[column]:
-                continue
-            found = find_phone_numbers(values[column])
-            if not found:
-                errors.setdefault(column, []).append(
-                    _("“%(value)s” is not a phone number.") % {"value": values[column][:60]}
-                )
-            phones += [phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) for number in found]
-
-        organisation = None
-        title = values["title"]
-        if values["organisation"]:
-            organisation = self.organisations.find(values["organisation"])
-            if organisation is None:
-                errors.setdefault("organisation", []).append(
-                    _("No organisation is called “%(name)s”: import the organisations first, or correct the name.")
-                    % {"name": values["organisation"][:100]}
-                )
-            elif not title:
-                errors.setdefault("title", []).append(
-                    _("Give the person's title at %(organisation)s.") % {"organisation": organisation.name}
-                )
-        elif title:
-            errors.setdefault("organisation", []).append(
-                _("Name the organisation where the person is “%(title)s”.") % {"title": title[:100]}
-            )
-        if len(title) > Position._meta.get_field("title").max_length:
-            errors.setdefault("title", []).append(
-                _("At most %(limit)s characters.") % {"limit": Position._meta.get_field("title").max_length}
-            )
-        if errors:
-            raise ValidationError(errors)
+        form = PersonRowForm(
+            {column: _cell(row, column) for column in PERSON_COLUMNS}, organisations=self.organisations
+        )
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_data())
+        values = form.cleaned_data
+        given_name, family_name, organisation, title = (
+            values["given_name"],
+            values["family_name"],
+            values["organisation"],
+            values["title"],
+        )
+        emails, phones = values["email"], [*values["phone"], *values["mobile"]]
 
         instance.family_name = family_name
         if given_name:
@@ -260,24 +206,21 @@ class PersonResource(SpreadsheetResource):
         if instance.pk is None:
             instance.data_source = Person.DataSource.IMPORT
             instance.source_detail = (_("Import of %(file)s") % {"file": self.file_name})[:300]
-            instance.slug = self._new_slug(given_name, family_name)
+            instance.slug = free_slug(
+                Person,
+                f"{given_name} {family_name}",
+                max_length=100,
+                fallback="personne",
+                reserved=RESERVED_PERSON_SLUGS,
+            )
         instance.imported = ImportedDetails(
             created=instance.pk is None, organisation=organisation, title=title, emails=emails, phones=phones
         )
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        # The only unique field is the slug, which _new_slug() already made unique against the database and
-        # the file: skip the query per row that checking it again would cost.
+        # The only unique field is the slug, which free_slug() already made unique against the database (the
+        # file's earlier rows are saved there as they go): skip the query per row that checking it again would cost.
         super().validate_instance(instance, import_validation_errors, validate_unique=False)
-
-    def _new_slug(self, given_name: str, family_name: str) -> str:
-        base = slugify(f"{given_name} {family_name}")[:100] or "personne"
-        slug, number = base, 1
-        while slug in self.slugs_taken or (number > 1 and Person.objects.filter(slug=slug).exists()):
-            number += 1
-            slug = f"{base}-{number}"
-        self.slugs_taken.add(slug)
-        return slug
 
     def after_save_instance(self, instance, row, **kwargs):
         details = getattr(instance, "imported", None)

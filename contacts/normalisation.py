@@ -9,8 +9,6 @@ values goes through these functions, so the admin, imports and ingestion agree.
 import phonenumbers
 from django.conf import settings
 
-from clusters.search import fold  # noqa: F401  (names are compared folded, as in search)
-
 # Characters that documents leave around an address: punctuation, brackets, "mailto:".
 _EMAIL_TRIM = " \t\r\n/\\.,;:!?'\"()[]{}<>«»"
 

@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm.history import describe
+from core.history import describe
 
 from .models import (
     ContactListEntry,

@@ -1,6 +1,6 @@
 """The directory's search: one box that finds a person by name, organisation, title, email or phone.
 
-A person's ``search_text`` holds, folded (see ``clusters.search``): their names, the titles they
+A person's ``search_text`` holds, folded (see ``core.search``): their names, the titles they
 hold or held, the names and acronyms of the organisations they work at or speak for, their email
 addresses, and each phone number as digits, twice — national ("0556113215") and international
 ("33556113215") — so that a number typed in any format is found. Signals keep it current
@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Prefetch, Q
 
-from clusters.search import build_search_text, filter_words
+from core.search import build_search_text, filter_words
 
 # A query made only of what people write in phone numbers: digits, spaces, + . - / ( ).
 _PHONE_QUERY = re.compile(r"\+?[\d\s.\-/()]+")
@@ -135,3 +135,14 @@ def refresh_search_text(person_ids) -> None:
                 f"UPDATE {table} SET {column} = %s WHERE {key} = %s",  # noqa: S608 (names from the model, values bound)
                 [(person_search_text(person), person.pk) for person in people],
             )
+
+
+def create_trigram_index(apps, schema_editor):
+    """On PostgreSQL, a trigram index serves the directory's ``LIKE '%word%'`` searches (contacts' migration 0002;
+    and the test database, built from the models)."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    schema_editor.execute(
+        "CREATE INDEX IF NOT EXISTS person_search_trgm ON contacts_person USING gin (search_text gin_trgm_ops)"
+    )

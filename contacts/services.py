@@ -3,11 +3,10 @@
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from crm.history import update_with_history
-from crm.merging import MergeReport, check_mergeable, merge_records, record_merge
-from crm.slugs import create_with_slug
+from core.merging import MergeReport, check_mergeable, merge_records, record_merge
+from core.slugs import create_with_slug
 
-from .models import ContactList, ContactListEntry, EventEdition, Invitation, Person
+from .models import ContactList, ContactListEntry, Person
 from .signals import search_text_deferred
 
 
@@ -68,25 +67,3 @@ def merge_people(*, keep: Person, other: Person, user) -> MergeReport:
         keep.save()
         record_merge(user=user, keep=keep, other_name=other_name, other_pk=other_pk, report=report)
     return report
-
-
-@transaction.atomic
-def invite_people(*, edition: EventEdition, people) -> int:
-    """Invite ``people`` (a queryset of people) to ``edition``; those already invited stay as they are.
-    People who asked not to be contacted are not invited. Returns how many were added."""
-    already = set(edition.invitations.values_list("person_id", flat=True))
-    invitations = [
-        Invitation(edition=edition, person_id=person_id)
-        for person_id in people.contactable().order_by().values_list("pk", flat=True).distinct()
-        if person_id not in already
-    ]
-    bulk_create_with_history(invitations, Invitation)
-    return len(invitations)
-
-
-@transaction.atomic
-def record_attendance(*, edition: EventEdition, attended_ids) -> None:
-    """Who came to ``edition``: the invitations in ``attended_ids`` attended, the others did not."""
-    attended_ids = {int(pk) for pk in attended_ids}
-    update_with_history(edition.invitations.filter(pk__in=attended_ids).exclude(attended=True), attended=True)
-    update_with_history(edition.invitations.exclude(pk__in=attended_ids).exclude(attended=False), attended=False)

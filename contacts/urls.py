@@ -13,8 +13,5 @@ urlpatterns = [
     path("lists/<slug:slug>/", views.ContactListDetailView.as_view(), name="list_detail"),
     path("lists/<slug:slug>/remove/", views.ContactListRemoveView.as_view(), name="list_remove"),
     path("lists/<slug:slug>/export/", views.ContactListExportView.as_view(), name="list_export"),
-    path("events/", views.EventListView.as_view(), name="event_list"),
-    path("events/<slug:slug>/", views.EventDetailView.as_view(), name="event_detail"),
-    path("events/<slug:slug>/<int:pk>/", views.EditionDetailView.as_view(), name="edition_detail"),
     path("<slug:slug>/", views.PersonDetailView.as_view(), name="person_detail"),
 ]

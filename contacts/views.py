@@ -1,10 +1,7 @@
 from django.apps import apps
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.core.validators import slug_re
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count
 from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,27 +9,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import DetailView, FormView, ListView
 
-from clusters.duplicates import likely_duplicate_organisations
-from clusters.models import Organisation
-from clusters.services import merge_organisations
-from crm.history import history_of
-from crm.merging import merge_and_describe
-from crm.pages import CappedPaginator, FilteredListView, StaffPageMixin
+from core.history import history_of
+from core.pages import CappedPaginator, FilteredListView, StaffPageMixin
+from core.views import bad_request, posted_slug, posted_slugs
 
-from .duplicates import likely_duplicate_people
 from .exports import FILE_FORMATS, export_people
 from .filters import PersonExportFilterSet, PersonFilterSet
 from .forms import ContactListForm
-from .models import ContactList, ContactPoint, Event, EventEdition, ExportLog, Person, Position
+from .models import ContactList, ContactPoint, ExportLog, Person, Position
 from .privacy import may_list_contact_details, may_see_contact_details
 from .services import (
     add_to_contact_list,
     create_contact_list,
-    invite_people,
-    merge_people,
-    record_attendance,
     remove_from_contact_list,
 )
 
@@ -56,10 +46,6 @@ def logged_filters(filterset) -> dict:
     }
 
 
-def bad_request(request, message: str, back_url: str):
-    return render(request, "crm/bad_request.html", {"message": message, "back_url": back_url}, status=400)
-
-
 class PersonListView(FilteredListView):
     permission_required = "contacts.view_person"
     filterset_class = PersonFilterSet
@@ -71,7 +57,7 @@ class PersonListView(FilteredListView):
         return Person.objects.directory()
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        # The matches' keys are read once, for the count and the page; the page's people by key (crm.pages).
+        # The matches' keys are read once, for the count and the page; the page's people by key (core.pages).
         return super().get_paginator(queryset, per_page, rows=Person.objects.directory(), **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -268,18 +254,6 @@ class ContactListDetailView(StaffPageMixin, DetailView):
         )
 
 
-def posted_slug(request, name: str) -> str:
-    """The value posted under ``name`` if it can be a slug, else "": no record is named by anything else, and
-    PostgreSQL refuses to compare text holding a NUL character."""
-    value = request.POST.get(name, "")
-    return value if slug_re.match(value) else ""
-
-
-def posted_slugs(request, name: str) -> list[str]:
-    """Every value posted under ``name`` that can be a slug (see ``posted_slug``)."""
-    return [value for value in request.POST.getlist(name) if slug_re.match(value)]
-
-
 def _redirect_back(request, default):
     next_url = request.POST.get("next", "")
     if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
@@ -346,152 +320,3 @@ class ContactListExportView(StaffPageMixin, View):
             origin=ExportLog.Origin.CONTACT_LIST,
             filters=logged_filters(filterset),
         )
-
-
-class DuplicatesView(StaffPageMixin, TemplateView):
-    """People and organisations that were likely entered twice, each pair with a form to merge it."""
-
-    permission_required = ("contacts.view_person", "clusters.view_organisation")
-    template_name = "contacts/duplicates.html"
-
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        return super().get_context_data(
-            section="duplicates",
-            people=likely_duplicate_people(),
-            organisations=likely_duplicate_organisations(),
-            can_merge_people=user.has_perms(MERGE_PERMISSIONS["person"]),
-            can_merge_organisations=user.has_perms(MERGE_PERMISSIONS["organisation"]),
-            **kwargs,
-        )
-
-
-MERGE_PERMISSIONS = {
-    "person": ["contacts.change_person", "contacts.delete_person"],
-    "organisation": ["clusters.change_organisation", "clusters.delete_organisation"],
-}
-
-
-class MergeView(LoginRequiredMixin, View):
-    """Merge two records chosen on the duplicates page: ``kind`` (person or organisation), the slugs of the
-    pair (``first``, ``second``) and of the one to keep (``keep``). Needs the change and delete permissions
-    of the model."""
-
-    http_method_names = ["post"]
-
-    def post(self, request):
-        kind = request.POST.get("kind", "")
-        if kind not in MERGE_PERMISSIONS:
-            return bad_request(request, _("Choose people or organisations to merge."), reverse("duplicates"))
-        if not request.user.has_perms(MERGE_PERMISSIONS[kind]):
-            raise PermissionDenied
-        model, merge = (Person, merge_people) if kind == "person" else (Organisation, merge_organisations)
-        pair = [posted_slug(request, name) for name in ("first", "second")]
-        kept = posted_slug(request, "keep")
-        if kept not in pair or pair[0] == pair[1]:
-            return bad_request(request, _("Choose which of the two records to keep."), reverse("duplicates"))
-        keep = model.objects.filter(slug=kept).first()
-        other = model.objects.filter(slug=pair[1] if kept == pair[0] else pair[0]).first()
-        if keep is None or other is None:
-            return bad_request(
-                request, _("These two records cannot be merged: one no longer exists."), reverse("duplicates")
-            )
-        messages.success(request, merge_and_describe(merge, keep=keep, other=other, user=request.user))
-        return redirect(keep.get_absolute_url())
-
-
-class EventListView(StaffPageMixin, ListView):
-    permission_required = "contacts.view_event"
-    template_name = "contacts/event_list.html"
-    paginate_by = 50
-
-    def get_queryset(self):
-        return Event.objects.prefetch_related("organisers").annotate(edition_count=Count("editions")).order_by("name")
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(section="events", **kwargs)
-
-
-class EventDetailView(StaffPageMixin, DetailView):
-    permission_required = "contacts.view_event"
-    template_name = "contacts/event_detail.html"
-    queryset = Event.objects.prefetch_related(
-        "organisers",
-        Prefetch(
-            "editions",
-            queryset=EventEdition.objects.annotate(
-                invited_count=Count("invitations", distinct=True),
-                attended_count=Count("invitations", filter=Q(invitations__attended=True), distinct=True),
-            ),
-        ),
-    )
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(section="events", **kwargs)
-
-
-class EditionDetailView(StaffPageMixin, DetailView):
-    """An edition with its invitation list: invite a contact list or the people of a directory search, note who
-    came, export the list through the directory's export."""
-
-    permission_required = "contacts.view_eventedition"
-    template_name = "contacts/edition_detail.html"
-    context_object_name = "edition"
-    change_permissions = ("contacts.add_invitation", "contacts.change_invitation")
-
-    def get_object(self, queryset=None):
-        return get_object_or_404(
-            EventEdition.objects.select_related("event").prefetch_related("co_organisers"),
-            pk=self.kwargs["pk"],
-            event__slug=self.kwargs["slug"],
-        )
-
-    def get_context_data(self, **kwargs):
-        edition = self.object
-        invitations = list(
-            edition.invitations.select_related("person").order_by("person__family_name", "person__given_name")
-        )
-        return super().get_context_data(
-            section="events",
-            invitations=invitations,
-            attended=sum(invitation.attended is True for invitation in invitations),
-            # People who asked not to be contacted after they were invited: the invitation export leaves them out.
-            left_out_of_export=sum(invitation.person.do_not_contact for invitation in invitations),
-            can_change=self.request.user.has_perms(self.change_permissions),
-            contact_lists=ContactList.objects.order_by("name"),
-            search_form=PersonFilterSet(QueryDict(), queryset=Person.objects.none()).form,
-            export_formats=EXPORT_FORMATS,
-            **kwargs,
-        )
-
-    def post(self, request, *args, **kwargs):
-        self.object = edition = self.get_object()
-        if not request.user.has_perms(self.change_permissions):
-            raise PermissionDenied
-        action = request.POST.get("action")
-        if action == "invite_list":
-            contact_list = ContactList.objects.filter(slug=posted_slug(request, "contact_list")).first()
-            if contact_list is None:
-                return bad_request(request, _("Choose a contact list."), edition.get_absolute_url())
-            added = invite_people(edition=edition, people=contact_list.people.all())
-        elif action == "invite_search":
-            filterset = PersonFilterSet(request.POST, queryset=Person.objects.all())
-            if not filterset.is_valid():
-                return bad_request(request, _("The search is not valid."), edition.get_absolute_url())
-            added = invite_people(edition=edition, people=filterset.qs)
-        elif action == "attendance":
-            # Only this edition's invitations: "²" passes isdigit() but not int(), and a number too large
-            # for the database would end in an error.
-            invitations = {str(pk): pk for pk in edition.invitations.values_list("pk", flat=True)}
-            record_attendance(
-                edition=edition,
-                attended_ids=[invitations[pk] for pk in request.POST.getlist("attended") if pk in invitations],
-            )
-            messages.success(request, _("Attendance recorded."))
-            return redirect(edition.get_absolute_url())
-        else:
-            return bad_request(request, _("Unknown action."), edition.get_absolute_url())
-        messages.success(
-            request, ngettext("%(count)s person invited.", "%(count)s people invited.", added) % {"count": added}
-        )
-        return redirect(edition.get_absolute_url())

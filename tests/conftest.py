@@ -2,7 +2,10 @@ import itertools
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.utils import translation
+
+from contacts.search import create_trigram_index
 
 
 @pytest.fixture(autouse=True)
@@ -21,10 +24,84 @@ def language_of_the_staff():
     translation.deactivate()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database is built from the models (``--nomigrations`` in pyproject.toml: running the migrations cost
+    20 s per test process); what the migrations add besides tables is added here: on PostgreSQL, the trigram index
+    of the directory's search. The roles' groups come from ``post_migrate`` (accounts.apps), as after a migrate.
+    The migrations themselves are run by the tests that need them (tests/events/test_move_from_contacts.py), by
+    CI's other steps on PostgreSQL, and checked against the models by ``makemigrations --check``."""
+    with django_db_blocker.unblock(), connection.schema_editor() as editor:
+        create_trigram_index(None, editor)
+
+
+def _row_counts() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def _rows(table: str) -> tuple[list[str], list[tuple]]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        return [column[0] for column in cursor.description], cursor.fetchall()
+
+
+@pytest.fixture(scope="session")
+def seed_snapshot(django_db_setup, django_db_blocker):
+    """The rows `loaddata seed` writes, table by table: loaded once per test process with the project's loader
+    (in a transaction undone at once), then written back as they are by each test that asks for the seed —
+    a few INSERTs instead of a whole fixture load (0.5 s) in each of hundreds of tests."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        before = _row_counts()
+        call_command("loaddata", "seed", verbosity=0)
+        after = _row_counts()
+        grown = [table for table, count in after.items() if count > before[table]]
+        assert all(before[table] == 0 for table in grown), "the seed adds rows to a table that had some"
+        snapshot = {table: _rows(table) for table in grown}
+        transaction.set_rollback(True)
+    return snapshot
+
+
+def _write_rows(snapshot) -> None:
+    from django.apps import apps
+
+    adapt = _json_adapter()
+    with connection.cursor() as cursor:
+        for table, (columns, rows) in snapshot.items():
+            names = ", ".join(connection.ops.quote_name(column) for column in columns)
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {connection.ops.quote_name(table)} ({names}) VALUES ({marks})",  # noqa: S608
+                [[adapt(value) for value in row] for row in rows],
+            )
+        tables = set(snapshot)
+        models = [model for model in apps.get_models(include_auto_created=True) if model._meta.db_table in tables]
+        for statement in connection.ops.sequence_reset_sql(_NoStyle(), models):
+            cursor.execute(statement)
+
+
+def _json_adapter():
+    """PostgreSQL hands JSON columns back as Python values; psycopg writes them only when told they are JSON."""
+    if connection.vendor != "postgresql":
+        return lambda value: value
+    from psycopg.types.json import Jsonb
+
+    return lambda value: Jsonb(value) if isinstance(value, dict | list) else value
+
+
+class _NoStyle:
+    def __getattr__(self, name):
+        return lambda text: text
+
+
 @pytest.fixture
-def seed(db):
-    """The seed from the two press releases, loaded the way `make run` loads it."""
-    call_command("loaddata", "seed", verbosity=0)
+def seed(db, seed_snapshot):
+    """The seed from the two press releases, as `make run` loads it (written back from ``seed_snapshot``)."""
+    _write_rows(seed_snapshot)
 
 
 @pytest.fixture
@@ -44,10 +121,10 @@ def _user_with(django_user_model, username, codenames):
     user = django_user_model.objects.create_user(username, f"{username}@example.org", "correct-horse-battery-staple")
     user.user_permissions.set(
         Permission.objects.filter(
-            content_type__app_label__in=["clusters", "contacts", "agreements"], codename__in=codenames
+            content_type__app_label__in=["clusters", "contacts", "events", "agreements"], codename__in=codenames
         )
         | Permission.objects.filter(
-            content_type__app_label__in=["clusters", "contacts", "agreements"], codename__startswith="view_"
+            content_type__app_label__in=["clusters", "contacts", "events", "agreements"], codename__startswith="view_"
         )
     )
     return user

@@ -35,3 +35,11 @@ def test_odd_parameters_never_answer_500(admin_client, url):
     response = admin_client.get(url)
     assert response.status_code < 500
     assert b"<script>alert(1)</script>" not in response.content
+
+
+@pytest.mark.parametrize("value", ["9" * 40, "²", "-1", "20261"])
+def test_an_admin_list_drilled_down_to_no_real_date_answers_400(admin_client, value):
+    """Found by hypothesis: a year too large for a C long ended in OverflowError (500) on any list with dates."""
+    response = admin_client.get("/admin/axes/accessattempt/", {"attempt_time__year": value})
+    assert response.status_code == 400
+    assert admin_client.get("/admin/contacts/exportlog/", {"created_at__year": "2026"}).status_code == 200

@@ -6,7 +6,8 @@ import pytest
 
 from agreements.models import Agreement, PressRelease
 from clusters.models import Organisation
-from contacts.models import ContactList, Event, Person
+from contacts.models import ContactList, Person
+from events.models import Event
 
 POLICY = {
     "default-src": "'self'",

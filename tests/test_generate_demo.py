@@ -13,10 +13,10 @@ from django.db import connection, transaction
 
 from agreements.models import Agreement, AgreementParty, Signatory
 from clusters.models import Membership, MembershipType, Organisation
-from clusters.search import fold
 from contacts.models import ContactPoint, Person, Position
 from contacts.search import refresh_search_text
-from crm import demo
+from core.search import fold
+from demo import generation as demo
 
 PEOPLE = 200
 SEED = 7

@@ -10,7 +10,7 @@ from django.test import Client
 
 from clusters.models import Organisation
 from contacts.models import ContactPoint, Person, Position
-from crm.history import StaleRecordError
+from core.history import StaleRecordError
 from tests.admin_helpers import admin_url, change_form_data
 from tests.factories import EmailFactory, OrganisationFactory, PersonFactory, PositionFactory
 

@@ -2,7 +2,7 @@
 
 Each hostile file is bounded by what reading it may cost — cells turned into text, bytes inflated from a zip, the
 peak memory of a process that reads it — never by wall time. The files are written by hand in
-``tests.tools.hostile_files``; messages are checked in English, the language of the code (the admin at /en/).
+``tools.hostile_files``; messages are checked in English, the language of the code (the admin at /en/).
 """
 
 import io
@@ -18,9 +18,9 @@ from django.utils import translation
 
 from agreements.models import PressRelease
 from contacts.models import Person
-from crm.tables import MixedEncodingError, TableError, TableLimits, TableReader, read_table
+from core.tables import MixedEncodingError, TableError, TableLimits, TableReader, read_table
 from tests.factories import OrganisationFactory
-from tests.tools import hostile_files
+from tools import hostile_files
 
 # What reading one hostile file may add to a process's peak memory (interpreter, Django and the file's bytes
 # already loaded); before these bounds, the same files took from 600 MB to more than 4 GB.
@@ -131,11 +131,11 @@ PEAK_OF_A_READ = textwrap.dedent(
 
     # Should the bounds fail, a MemoryError here rather than a machine out of memory.
     resource.setrlimit(resource.RLIMIT_AS, (3 * 1024**3, 3 * 1024**3))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "crm.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     import django
 
     django.setup()
-    from crm.tables import TableError, read_table
+    from core.tables import TableError, read_table
 
     data = open(sys.argv[1], "rb").read()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -29,17 +29,15 @@ from rest_framework.test import APIClient
 
 from agreements.models import Agreement, PressRelease
 from clusters.models import Membership, Organisation
+from config.api_urls import router
 from contacts.models import (
     ContactList,
     ContactListEntry,
     ContactPoint,
-    Event,
-    EventEdition,
     ExportLog,
-    Invitation,
     Person,
 )
-from crm.api_urls import router
+from events.models import Event, EventEdition, Invitation
 
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = '"><img src=x onerror=alert(1)>'
@@ -391,7 +389,7 @@ EDITION_FIELDS = [
 
 @HYPOTHESIS
 @given(
-    action=st.one_of(st.sampled_from(["invite_list", "invite_search", "attendance"]), hostile_text),
+    action=st.sampled_from(["invite_list", "invite_search", "attendance"]),
     fields=st.dictionaries(st.sampled_from(EDITION_FIELDS), hostile_text, min_size=1, max_size=3),
 )
 @example(action="invite_list", fields={"contact_list": "\x00"})
@@ -400,10 +398,10 @@ EDITION_FIELDS = [
 @example(action="attendance", fields={"attended": "²"})
 @example(action="attendance", fields={"attended": "9" * 40})
 def test_event_edition_forms_answer_hostile_values(staff, edition, action, fields):
-    url = reverse("contacts:edition_detail", args=[edition.event.slug, edition.pk])
+    url = reverse(f"events:{action}", args=[edition.event.slug, edition.pk])
     with rolled_back():
         invitations = Invitation.objects.count()
-        response = staff.post(url, {"action": action, **fields})
+        response = staff.post(url, fields)
         assert_safe(response, *fields.values())
         assert response.status_code in (302, 400)
         if response.status_code == 400:

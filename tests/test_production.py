@@ -35,7 +35,7 @@ HOST = "crm.example.org"
 def production_environment(**overrides) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
     env.update(
-        DJANGO_SETTINGS_MODULE="crm.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
         DJANGO_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(50)[:50],
         ALLOWED_HOSTS=HOST,
@@ -135,11 +135,11 @@ def test_production_keeps_no_state_on_the_app_server(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == {
-        "CACHE": "crm.cache.DatabaseCache",
+        "CACHE": "core.cache.DatabaseCache",
         "CACHE_TABLE": "crm_cache",
         "SESSION_ENGINE": "django.contrib.sessions.backends.db",
         "IMPORT_EXPORT_TMP_STORAGE_CLASS": "import_export.tmp_storages.CacheStorage",
-        "AXES_HANDLER": "crm.login_protection.AddressLimitHandler",  # django-axes' database handler, subclassed
+        "AXES_HANDLER": "accounts.login_protection.AddressLimitHandler",  # django-axes' database handler, subclassed
         "DEBUG": False,
     }
 
@@ -196,7 +196,7 @@ def fetch(url, host=HOST, **headers):
 def test_the_documented_gunicorn_command_serves_pages_and_static_files(deployed, tmp_path):
     port = free_port()
     # The README's command, on a free local port; TLS is the proxy's job, so no redirect to https here.
-    command = [str(BIN / "gunicorn"), "crm.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    command = [str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
     command += ["--access-logfile", "-"]
     log = (tmp_path / "gunicorn.log").open("w")
     server = subprocess.Popen(  # noqa: S603
@@ -274,10 +274,10 @@ def test_an_admin_import_waits_for_its_confirmation_in_the_database(admin_client
 
 
 def test_a_server_process_keeps_the_loaded_application_out_of_the_garbage_collectors_sight():
-    # crm.wsgi freezes what loading Django and every view allocated (see its docstring), so that a full
+    # config.wsgi freezes what loading Django and every view allocated (see its docstring), so that a full
     # collection during a request does not walk it: the slowest requests in docs/benchmarks.md.
     frozen = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", "import gc, crm.wsgi; print(gc.get_freeze_count())"],
+        [sys.executable, "-c", "import gc, config.wsgi; print(gc.get_freeze_count())"],
         cwd=PROJECT_ROOT,
         env=production_environment(DATABASE_URL="sqlite:///:memory:"),
         capture_output=True,

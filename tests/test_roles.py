@@ -1,15 +1,17 @@
 """The four roles, created by a data migration, checked on every URL name of the site and the API."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from contacts.models import ContactList, Event, EventEdition
+from contacts.models import ContactList
+from events.models import Event, EventEdition
 
-# What each role may do, stated here independently of crm/roles.py.
+# What each role may do, stated here independently of accounts/roles.py.
 ROLE_CAN = {
     "Lecteur": {"view"},
     "Éditeur": {"view", "add", "change"},
@@ -30,9 +32,9 @@ PAGES = [
     ("contacts:list_add", {}, "post", {"person": "stephanie-bou", "contact_list": "presse"}, {"change"}, 302),
     ("contacts:list_remove", {"slug": "presse"}, "post", {"person": "stephanie-bou"}, {"change"}, 302),
     ("contacts:list_export", {"slug": "presse"}, "get", {"format": "csv"}, {"view", "export"}, 200),
-    ("contacts:event_list", {}, "get", {}, {"view"}, 200),
-    ("contacts:event_detail", {"slug": "rnaen"}, "get", {}, {"view"}, 200),
-    ("contacts:edition_detail", {"slug": "rnaen", "pk": "EDITION"}, "get", {}, {"view"}, 200),
+    ("events:event_list", {}, "get", {}, {"view"}, 200),
+    ("events:event_detail", {"slug": "rnaen"}, "get", {}, {"view"}, 200),
+    ("events:edition_detail", {"slug": "rnaen", "pk": "EDITION"}, "get", {}, {"view"}, 200),
     ("duplicates", {}, "get", {}, {"view"}, 200),
     ("merge", {}, "post", {"kind": "person"}, {"change", "delete"}, 400),
     ("clusters:organisation_list", {}, "get", {}, {"view"}, 200),
@@ -137,3 +139,17 @@ def test_the_login_and_password_reset_pages_are_open_to_everyone(site):
             response = client.get(reverse(name))
             expected = 302 if name == "login" and who != "anonymous" else 200  # a logged-in user is sent on
             assert response.status_code == expected, (who, name)
+
+
+def test_the_roles_cover_every_app_of_the_project_that_has_records():
+    from django.apps import apps
+    from django.conf import settings
+
+    from accounts.roles import CRM_APPS
+
+    with_records = {
+        config.label
+        for config in apps.get_app_configs()
+        if Path(config.path).parent == Path(settings.BASE_DIR) and any(True for _ in config.get_models())
+    }
+    assert with_records == set(CRM_APPS)

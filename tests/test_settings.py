@@ -11,7 +11,8 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# Every variable crm/settings.py reads: cleared so that the caller's environment (CI sets DATABASE_URL) cannot leak in.
+# Every variable config/settings.py reads: cleared so that the caller's environment (CI sets DATABASE_URL) cannot
+# leak in.
 SETTINGS_VARIABLES = (
     "DJANGO_ENV",
     "SECRET_KEY",
@@ -62,7 +63,7 @@ print(json.dumps({
 
 def start_django(**environment):
     env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
-    env["DJANGO_SETTINGS_MODULE"] = "crm.settings"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env.update(environment)
     return subprocess.run(  # noqa: S603
         [sys.executable, "-c", REPORT_SETTINGS], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
@@ -131,7 +132,7 @@ print(json.dumps({
 
 def start_django_reporting_login_settings(**environment):
     env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
-    env.update(DJANGO_SETTINGS_MODULE="crm.settings", **environment)
+    env.update(DJANGO_SETTINGS_MODULE="config.settings", **environment)
     return subprocess.run(  # noqa: S603
         [sys.executable, "-c", REPORT_LOGIN_SETTINGS],
         cwd=PROJECT_ROOT,

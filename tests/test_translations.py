@@ -60,7 +60,7 @@ def labels_of(model):
                 yield label
 
 
-@pytest.mark.parametrize("app_label", ["clusters", "contacts", "agreements"])
+@pytest.mark.parametrize("app_label", ["clusters", "contacts", "events", "agreements"])
 def test_every_model_field_and_choice_has_a_french_label(app_label):
     config = apps.get_app_config(app_label)
     untranslated = []

@@ -274,7 +274,7 @@ def test_the_requirement_is_on_by_default_in_production_only(environment, requir
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-c", REPORT],
         cwd=Path(__file__).resolve().parent.parent,
-        env={**env, "DJANGO_SETTINGS_MODULE": "crm.settings", **environment},
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings", **environment},
         capture_output=True,
         text=True,
         timeout=60,

@@ -13,9 +13,9 @@ from simple_history.models import HistoricalChanges
 
 from clusters.models import Due, Membership, MembershipType, Organisation, Site
 from clusters.services import cancel_membership, mark_dues_paid
+from config.api_urls import router
 from contacts.models import ContactList, Erasure, ExportLog, Person
-from crm.api_urls import router
-from crm.history import DeletedRecordError, VersionedModel, VersionedQuerySet
+from core.history import DeletedRecordError, VersionedModel, VersionedQuerySet
 from tests.admin_helpers import admin_url, change_form_data
 from tests.factories import ClusterFactory, OrganisationFactory, PersonFactory, SiteFactory
 
@@ -24,7 +24,7 @@ APPEND_ONLY = {ExportLog, Erasure}
 
 
 def domain_models():
-    for app_label in ("clusters", "contacts", "agreements"):
+    for app_label in ("clusters", "contacts", "events", "agreements"):
         for model in apps.get_app_config(app_label).get_models():
             if not issubclass(model, HistoricalChanges) and not model._meta.auto_created:
                 yield model

@@ -3,11 +3,12 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from contacts.search import create_trigram_index
 
 
 def fill_search_text(apps, schema_editor):
     """The same text as contacts.search.person_search_text, read through the models of this migration."""
-    from clusters.search import build_search_text
+    from core.search import build_search_text
     from contacts.search import phone_digits
 
     Person = apps.get_model("contacts", "Person")
@@ -23,16 +24,6 @@ def fill_search_text(apps, schema_editor):
         for point in ContactPoint.objects.filter(person=person):
             values += [point.email, *phone_digits(point.phone)]
         Person.objects.filter(pk=person.pk).update(search_text=build_search_text(*values))
-
-
-def create_trigram_index(apps, schema_editor):
-    """On PostgreSQL, a trigram index serves the directory's ``LIKE '%word%'`` searches."""
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    schema_editor.execute(
-        "CREATE INDEX IF NOT EXISTS person_search_trgm ON contacts_person USING gin (search_text gin_trgm_ops)"
-    )
 
 
 def drop_trigram_index(apps, schema_editor):

@@ -12,8 +12,8 @@ from agreements.ingestion import CONFLICT, MATCH, NEW, UPDATE, review_release, s
 from agreements.models import PressRelease, Provenance
 from clusters.imports import OrganisationIndex
 from clusters.models import Organisation
-from clusters.search import fold
 from contacts.models import ContactPoint, Person, PressContact
+from core.search import fold
 from tests.factories import EmailFactory, OrganisationFactory, PersonFactory
 
 HENDAYE_SLUG = "2022-05-12-alliance-polepharma-gipso-basque-health-cluster"

@@ -266,7 +266,7 @@ def test_a_nul_in_a_related_slug_answers_400_on_every_database(admin_api, db, ur
 def test_a_change_undone_by_a_concurrent_one_answers_409_not_500():
     from django.db import OperationalError
 
-    from crm.api_errors import exception_handler
+    from core.api_errors import exception_handler
 
     class DriverError(Exception):
         def __init__(self, sqlstate):

@@ -190,7 +190,7 @@ def client_for(user):
 def model_of(resource, django_user_model):
     from django.apps import apps
 
-    for app_label in ("clusters", "contacts", "agreements"):
+    for app_label in ("clusters", "contacts", "events", "agreements"):
         try:
             return apps.get_model(app_label, resource.model_name)
         except LookupError:

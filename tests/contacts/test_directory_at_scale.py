@@ -13,7 +13,7 @@ from clusters.filters import distinct_values
 from clusters.models import Organisation
 from contacts.models import Person
 from contacts.views import PersonListView
-from crm.pages import CappedPaginator
+from core.pages import CappedPaginator
 from tests.admin_helpers import admin_url
 from tests.factories import OrganisationFactory, PersonFactory, PositionFactory, PressContactFactory
 

@@ -31,13 +31,11 @@ from contacts.models import (
     ContactListEntry,
     ContactPoint,
     Erasure,
-    Event,
-    EventEdition,
     ExportLog,
-    Invitation,
     Person,
     Position,
 )
+from events.models import Event, EventEdition, Invitation
 from tests.admin_helpers import admin_url, change_form_data
 from tests.factories import ContactListFactory, PersonFactory, PositionFactory
 
@@ -96,7 +94,7 @@ def planted_fields(model):
 def everywhere(seed, admin_user, settings, tmp_path):
     """The person's traces planted in every text field model introspection finds (a row of every model that has
     one), in the database cache and in stored files; and rows that must survive."""
-    settings.CACHES = {"default": {"BACKEND": "crm.cache.DatabaseCache", "LOCATION": "crm_test_cache"}}
+    settings.CACHES = {"default": {"BACKEND": "core.cache.DatabaseCache", "LOCATION": "crm_test_cache"}}
     settings.MEDIA_ROOT = str(tmp_path / "media")
     call_command("createcachetable", verbosity=0)
 

@@ -10,8 +10,8 @@ from clusters.imports import OrganisationBatchResource
 from clusters.models import Organisation
 from contacts.imports import PersonBatchResource
 from contacts.models import ContactPoint, Person, Position
-from crm.imports import import_file
-from crm.tables import TableError
+from core.imports import import_file
+from core.tables import TableError
 from tests.factories import ClusterFactory, EmailFactory, OrganisationFactory, PersonFactory, PositionFactory
 
 FRENCH_CSV = (

@@ -3,7 +3,8 @@
 import phonenumbers
 import pytest
 
-from contacts.normalisation import find_phone_numbers, fold, is_mobile, normalise_email, normalise_family_name
+from contacts.normalisation import find_phone_numbers, is_mobile, normalise_email, normalise_family_name
+from core.search import fold
 
 
 @pytest.mark.parametrize(

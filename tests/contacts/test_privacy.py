@@ -20,16 +20,14 @@ from contacts.erasure import erase_person
 from contacts.exports import LEFT_OUT_HEADER
 from contacts.models import (
     ContactPoint,
-    Event,
-    EventEdition,
     ExportLog,
-    Invitation,
     Person,
     Position,
     PressContact,
 )
 from contacts.privacy import person_data
-from contacts.services import invite_people
+from events.models import Event, EventEdition, Invitation
+from events.services import invite_people
 from tests.admin_helpers import admin_url, shown
 from tests.factories import (
     ClusterFactory,

@@ -17,7 +17,7 @@ def exporter(transactional_db):
     call_command("loaddata", "seed", verbosity=0)
     user = UserFactory(username="camille")
     user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["clusters", "contacts", "agreements"])
+        Permission.objects.filter(content_type__app_label__in=["clusters", "contacts", "events", "agreements"])
     )
     return user
 

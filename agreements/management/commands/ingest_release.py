@@ -7,7 +7,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from crm.tables import MixedEncodingError, text_encoding
+from core.guards import holds_nul
+from core.tables import MixedEncodingError, text_encoding
 
 from ...ingestion import review_release, save_release
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         if path.stat().st_size > MAX_RELEASE_BYTES:
             raise CommandError(_("A press release is text of less than 1 MB; this file is bigger."))
         data = path.read_bytes()
-        if b"\x00" in data:
+        if holds_nul(data):
             raise CommandError(_("This file is not text: save the release as a UTF-8 text file."))
         # The spreadsheets' rule: UTF-8, or Windows-1252 for a file with no UTF-8 at all; a mix is refused.
         try:

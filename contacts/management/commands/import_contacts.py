@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from clusters.imports import OrganisationBatchResource
-from crm.imports import import_file
-from crm.tables import TableError, TableLimits
+from core.imports import import_file
+from core.tables import TableError, TableLimits
 
 from ...imports import PersonBatchResource
 

@@ -1,0 +1,269 @@
+"""What every spreadsheet import shares, in the admin (django-import-export) and on the command line.
+
+- Files are read by ``core.tables.read_table`` (CSV in any encoding Excel writes, or XLSX), within the limits of
+  a web request in the admin and the larger ones of a batch on the command line (``TableLimits``).
+- Columns may be named in French or English: each resource lists the spellings it accepts.
+- Rows are numbered as the spreadsheet shows them: the column names are row 1.
+- All or nothing: one transaction, and a file with an invalid row writes nothing, unless the user asks
+  to leave the invalid rows out (``skip_invalid_rows``); those rows are then listed, not written.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportMixin
+from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.resources import Diff, ModelResource
+from import_export.results import Result
+
+from .tables import SpreadsheetFormat, TableError, TableLimits, canonical_headers, read_table
+
+
+class ImportResult(Result):
+    """A Result that numbers rows as the spreadsheet does and keeps the rows left out on request."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.left_out_rows = []
+
+    def append_invalid_row(self, number, row, validation_error):
+        super().append_invalid_row(number + 1, row, validation_error)
+
+    def append_error_row(self, number, row, errors):
+        super().append_error_row(number + 1, row, errors)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "new": self.totals.get("new", 0),
+            "update": self.totals.get("update", 0),
+            "skip": self.totals.get("skip", 0),
+            "invalid": len(self.invalid_rows) + len(self.left_out_rows),
+        }
+
+
+class PreviewDiff(Diff):
+    """The preview's before and after, read through the resource's ``dehydrate_<field>`` methods (the
+    stock Diff reads model attributes only, so a person's email or organisation would show empty)."""
+
+    def __init__(self, resource, instance, new):
+        self.left = self.values(resource, instance)
+        self.right = []
+        self.new = new
+
+    def compare_with(self, resource, instance):
+        self.right = self.values(resource, instance)
+
+    @staticmethod
+    def values(resource, instance):
+        return [resource.export_field(field, instance) for field in resource.get_import_fields()]
+
+
+class SpreadsheetResource(ModelResource):
+    """A ModelResource fed from a spreadsheet whose columns may be named in French or English.
+
+    ``column_names`` maps each column the resource reads to the headers it may be written as;
+    ``required_columns`` must be present for the file to be read at all.
+    """
+
+    column_names: dict[str, list[str]] = {}
+    column_labels: dict[str, str] = {}
+    required_columns: tuple[str, ...] = ()
+
+    def get_result_class(self):
+        return ImportResult
+
+    def get_diff_class(self):
+        return PreviewDiff
+
+    def get_diff_headers(self):
+        return [str(self.column_labels.get(name, name)) for name in self._meta.fields]
+
+    def column_label(self, name: str) -> str:
+        if name in self.column_labels:
+            return str(self.column_labels[name])
+        try:
+            return str(self._meta.model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            return name
+
+    def import_row(self, row, instance_loader, **kwargs):
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        error = row_result.validation_error
+        if error is not None and hasattr(error, "error_dict"):
+            # Errors named as the user names the columns ("E-mail"), not as the code does ("email").
+            row_result.validation_error = ValidationError(
+                {
+                    name if name == NON_FIELD_ERRORS else self.column_label(name): messages
+                    for name, messages in error.message_dict.items()
+                }
+            )
+        return row_result
+
+    @classmethod
+    def missing_columns(cls, dataset) -> list[str]:
+        present, _unknown = canonical_headers(dataset.headers, cls.column_names)
+        return [column for column in cls.required_columns if column not in present]
+
+    def before_import(self, dataset, **kwargs):
+        dataset.headers, _unknown = canonical_headers(dataset.headers, self.column_names)
+        for column in self.column_names:
+            if column not in dataset.headers:
+                dataset.append_col([""] * len(dataset), header=column)
+        super().before_import(dataset, **kwargs)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        # Empty rows stay in the dataset so that row numbers match the spreadsheet; they import nothing.
+        if not any((value or "").strip() for value in row.values()):
+            return True
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if kwargs.get("skip_invalid_rows"):
+            result.left_out_rows, result.invalid_rows = result.invalid_rows, []
+
+
+def import_file(
+    resource: SpreadsheetResource,
+    data: bytes,
+    *,
+    dry_run: bool,
+    skip_invalid_rows: bool,
+    limits: TableLimits | None = None,
+    **kwargs,
+):
+    """Import ``data`` (the bytes of a CSV or XLSX file) with ``resource``, in one transaction.
+
+    Raises ``TableError`` when the file cannot be read within ``limits`` (by default a web request's) or lacks a
+    required column; nothing is written then.
+    """
+    dataset = read_table(data, limits=limits)
+    missing = resource.missing_columns(dataset)
+    if missing:
+        raise TableError(missing_columns_message(resource, missing))
+    return resource.import_data(
+        dataset,
+        dry_run=dry_run,
+        raise_errors=False,
+        use_transactions=True,
+        rollback_on_validation_errors=not skip_invalid_rows,
+        skip_invalid_rows=skip_invalid_rows,
+        **kwargs,
+    )
+
+
+def missing_columns_message(resource, missing: list[str]) -> str:
+    spellings = " / ".join(" / ".join(resource.column_names[column][:2]) for column in missing)
+    return gettext("The file has no “%(columns)s” column.") % {"columns": spellings}
+
+
+class SpreadsheetImportForm(ImportForm):
+    skip_invalid_rows = forms.BooleanField(
+        label=_("Leave out the rows with errors"),
+        required=False,
+        help_text=_("Unticked, a file with a single invalid row imports nothing."),
+    )
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.resource_classes = resources
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        size_error = TableLimits.for_request().size_error(upload.size)
+        if size_error:
+            raise ValidationError(size_error)
+        return upload
+
+    def clean(self):
+        cleaned_data = super().clean()
+        upload = cleaned_data.get("import_file")
+        if upload is None:
+            return cleaned_data
+        try:
+            dataset = read_table(b"".join(upload.chunks()), limits=TableLimits.for_request())
+        except TableError as error:
+            self.add_error("import_file", str(error))
+            return cleaned_data
+        resource_class = self.resource_classes[int(cleaned_data.get("resource") or 0)]
+        missing = resource_class.missing_columns(dataset)
+        if missing:
+            self.add_error("import_file", missing_columns_message(resource_class, missing))
+        return cleaned_data
+
+
+class SpreadsheetConfirmForm(ConfirmImportForm):
+    skip_invalid_rows = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class SpreadsheetImportMixin(ImportMixin):
+    """The admin's import with preview: CSV or XLSX, French or English headers, all or nothing unless
+    the user chooses to leave the invalid rows out. Needs the add and change permissions."""
+
+    formats = [SpreadsheetFormat]
+    import_form_class = SpreadsheetImportForm
+    confirm_form_class = SpreadsheetConfirmForm
+    import_template_name = "admin/core/import.html"
+    import_error_display = ("message",)
+
+    def has_import_permission(self, request):
+        opts = self.opts
+        return request.user.has_perms(
+            [f"{opts.app_label}.add_{opts.model_name}", f"{opts.app_label}.change_{opts.model_name}"]
+        )
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["skip_invalid_rows"] = import_form.cleaned_data.get("skip_invalid_rows", False)
+        return initial
+
+    def get_import_data_kwargs(self, **kwargs):
+        form = kwargs.get("form")
+        skip = bool(form is not None and form.is_valid() and form.cleaned_data.get("skip_invalid_rows"))
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs.pop("request", None)
+        kwargs["skip_invalid_rows"] = skip
+        kwargs["rollback_on_validation_errors"] = not skip
+        return kwargs
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, TableError):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+    def process_import(self, request, **kwargs):
+        confirm_form = self.create_confirm_form(request)
+        if confirm_form.is_valid():
+            stored = self.get_tmp_storage_class()(
+                name=confirm_form.cleaned_data["import_file_name"],
+                read_mode="rb",
+                **self.get_tmp_storage_class_kwargs(),
+            )
+            if stored.read() is None:
+                # Kept a day, or removed by an erasure (GDPR) because it named the person erased.
+                messages.error(
+                    request,
+                    gettext("The file to import is no longer kept: nothing was written. Choose it again."),
+                )
+                opts = self.opts
+                return HttpResponseRedirect(
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_import", current_app=self.admin_site.name)
+                )
+        return super().process_import(request, **kwargs)
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # The data changed between the preview and the confirmation: nothing was written.
+            messages.error(request, gettext("The import was cancelled: rows no longer validate. Nothing was written."))
+            opts = self.opts
+            return HttpResponseRedirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_import", current_app=self.admin_site.name)
+            )
+        return super().process_result(result, request)

@@ -1,0 +1,198 @@
+"""One CSV export of every person, in a process of its own so that its peak memory is the export's: the
+directory's export (``ours``), django-import-export's (``import-export``) or PostgreSQL's own ``COPY``.
+
+    DATABASE_URL=postgres://…/crm_bench_10000 .venv/bin/python -m tools.bench.exporting ours
+
+Prints one JSON object: rows, bytes, seconds, rows per second, peak resident memory of the process (MB) and
+its resident memory before the export began. The rows are read and thrown away, as a client downloading
+the file would.
+"""
+
+import json
+import os
+import resource
+import sys
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("DEBUG", "false")
+
+import django  # noqa: E402
+
+django.setup()
+
+import phonenumbers  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from import_export import fields, resources  # noqa: E402
+
+from contacts.exports import header  # noqa: E402
+from contacts.models import ContactPoint, Person, PressContact  # noqa: E402
+
+# The same columns as the directory's CSV, read by PostgreSQL alone: the current position (primary first), else
+# the first press role's organisation; emails and phones in the contact points' order. Phones come out in
+# E.164 (+33556113215): formatting them for reading is Python's work (phonenumbers), not the database's.
+COPY_SQL = """
+COPY (
+    SELECT p.given_name, p.family_name, coalesce(pos.organisation, press.organisation, ''), coalesce(pos.title, ''),
+           coalesce(emails.list[1], ''), coalesce(array_to_string(emails.list[2:], '; '), ''),
+           coalesce(phones.list[1], ''), coalesce(array_to_string(phones.list[2:], '; '), '')
+    FROM contacts_person p
+    LEFT JOIN LATERAL (
+        SELECT o.name AS organisation, po.title FROM contacts_position po
+        JOIN clusters_organisation o ON o.id = po.organisation_id
+        WHERE po.person_id = p.id AND (po.started_on IS NULL OR po.started_on <= current_date)
+              AND (po.ended_on IS NULL OR po.ended_on >= current_date)
+        ORDER BY po.is_primary DESC, po.id LIMIT 1
+    ) pos ON true
+    LEFT JOIN LATERAL (
+        SELECT o.name AS organisation FROM contacts_presscontact pc
+        JOIN clusters_organisation o ON o.id = pc.organisation_id
+        WHERE pc.person_id = p.id ORDER BY o.name LIMIT 1
+    ) press ON true
+    LEFT JOIN LATERAL (
+        SELECT array_agg(cp.email ORDER BY cp.is_primary DESC, cp.id) AS list FROM contacts_contactpoint cp
+        WHERE cp.person_id = p.id AND cp.medium = 'email'
+    ) emails ON true
+    LEFT JOIN LATERAL (
+        SELECT array_agg(cp.phone ORDER BY cp.is_primary DESC, cp.id) AS list FROM contacts_contactpoint cp
+        WHERE cp.person_id = p.id AND cp.medium = 'phone' AND cp.phone <> ''
+    ) phones ON true
+    WHERE NOT p.do_not_contact
+    ORDER BY p.family_name, p.given_name, p.id
+) TO STDOUT WITH (FORMAT csv, HEADER, DELIMITER ';')
+"""
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / 1024 / 1024
+
+
+def ours() -> tuple[int, int]:
+    """The directory's own CSV export, through the view, as a user with the export permission gets it."""
+    from django.contrib.auth import get_user_model
+
+    user, _created = get_user_model().objects.get_or_create(
+        username="bench-superuser", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    response = client.get("/contacts/export/", {"format": "csv"})
+    if response.status_code != 200:
+        raise SystemExit(f"The export answered {response.status_code}.")
+    size = lines = 0
+    for chunk in response.streaming_content:
+        size += len(chunk)
+        lines += chunk.count(b"\n")
+    return lines - 1, size
+
+
+def row_of(person) -> list[str]:
+    """A directory CSV row from a person fetched with ``Person.objects.directory()``, from model instances, as
+    a team writing a django-import-export resource would."""
+    position = person.current_positions[0] if person.current_positions else None
+    press_roles = list(person.press_roles.all())
+    organisation = position.organisation.name if position else press_roles[0].organisation.name if press_roles else ""
+    points = list(person.contact_points.all())
+    emails = [point.email for point in points if point.medium == ContactPoint.Medium.EMAIL]
+    phones = [
+        phonenumbers.format_number(point.phone, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        for point in points
+        if point.medium == ContactPoint.Medium.PHONE and point.phone
+    ]
+    return [
+        person.given_name,
+        person.family_name,
+        organisation,
+        position.title if position else "",
+        emails[0] if emails else "",
+        "; ".join(emails[1:]),
+        phones[0] if phones else "",
+        "; ".join(phones[1:]),
+    ]
+
+
+class ExportResource(resources.ModelResource):
+    """The directory's columns as a django-import-export resource, each filled from the same prefetched rows."""
+
+    given_name = fields.Field(attribute="given_name", column_name="given_name")
+    family_name = fields.Field(attribute="family_name", column_name="family_name")
+    organisation = fields.Field(column_name="organisation")
+    title = fields.Field(column_name="title")
+    email = fields.Field(column_name="email")
+    other_emails = fields.Field(column_name="other_emails")
+    phone = fields.Field(column_name="phone")
+    other_phones = fields.Field(column_name="other_phones")
+
+    class Meta:
+        model = Person
+        fields = (
+            "given_name",
+            "family_name",
+            "organisation",
+            "title",
+            "email",
+            "other_emails",
+            "phone",
+            "other_phones",
+        )
+        export_order = fields
+
+    def export_resource(self, instance, *args, **kwargs):
+        return row_of(instance)
+
+    def get_export_headers(self, *args, **kwargs):
+        return header()
+
+
+def import_export() -> tuple[int, int]:
+    """django-import-export's export of the same people with the same prefetching: a tablib Dataset, then CSV."""
+    people = Person.objects.directory().contactable()
+    dataset = ExportResource().export(queryset=people)
+    text = dataset.export("csv", delimiter=";")
+    return len(dataset), len(text.encode())
+
+
+def copy() -> tuple[int, int]:
+    size = lines = 0
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(COPY_SQL) as copying:
+            for block in copying:
+                size += len(block)
+                lines += bytes(block).count(b"\n")
+    return lines - 1, size
+
+
+KINDS = {"ours": ours, "import-export": import_export, "copy": copy}
+
+
+def main() -> None:
+    kind = sys.argv[1]
+    connection.ensure_connection()
+    Person.objects.exists(), ContactPoint.objects.exists(), PressContact.objects.exists()  # warm the connection
+    before = current_rss_mb()
+    started = time.perf_counter()
+    rows, size = KINDS[kind]()
+    seconds = time.perf_counter() - started
+    json.dump(
+        {
+            "kind": kind,
+            "rows": rows,
+            "bytes": size,
+            "seconds": seconds,
+            "rows_per_second": rows / seconds if seconds else 0,
+            "peak_rss_mb": peak_rss_mb(),
+            "rss_before_mb": before,
+        },
+        sys.stdout,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,243 @@
+"""docs/benchmarks.md's bench section, from what ``tools.bench`` measured at each size."""
+
+from datetime import UTC, datetime
+
+from tools.load.report import machine, markdown
+
+SEARCH_TARGET_MS = 50
+ADMIN_TARGET_MS = 300
+STOCK_SPEED_UP_TARGET = 10
+RAW_SQL_RATIO_TARGET = 3
+EXPORT_ROWS_TARGET = 50_000
+EXPORT_MEMORY_TARGET_MB = 150
+# The one PostgreSQL setting make bench changes from the default, on each of its databases (docs/operations.md).
+RANDOM_PAGE_COST = 1.1
+
+
+def people(size: int) -> str:
+    return f"{size:,}".replace(",", " ")
+
+
+def ms(value: float) -> str:
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def times(value: float) -> str:
+    return f"{value:.1f}×"
+
+
+def search_tables(results: dict) -> str:
+    sizes = list(results)
+    labels = list(next(iter(results.values()))["searches"])
+    server = [
+        [label, *(f"{ms(r['p50'])} / {ms(r['p95'])}" for r in (results[s]["searches"][label]["server"] for s in sizes))]
+        for label in labels
+    ]
+    raw = []
+    stock = []
+    for label in labels:
+        cells, stock_cells = [label], [label]
+        for size in sizes:
+            found = results[size]["searches"][label]
+            cells.append(
+                f"{ms(found['raw_sql']['p50'])} ms → {times(found['server']['p50'] / found['raw_sql']['p50'])}"
+            )
+            if found["stock_admin"]:
+                speed_up = found["stock_admin"]["p50"] / found["server"]["p50"]
+                stock_cells.append(
+                    f"{ms(found['stock_admin']['p50'])} ms ({found['stock_admin']['found']} found) → {times(speed_up)}"
+                )
+            else:
+                stock_cells.append("no search")
+        raw.append(cells)
+        stock.append(stock_cells)
+    columns = [people(size) for size in sizes]
+    return "\n\n".join(
+        [
+            "Server time of the search as typed (the results fragment htmx asks for), p50 / p95 in ms:",
+            markdown(server, ["Search", *columns]),
+            "The same request's data queries run as raw SQL (EXPLAIN ANALYZE: planning + execution, p50), and the "
+            "server time's ratio to it:",
+            markdown(raw, ["Search", *columns]),
+            "Django admin's stock search (`search_fields`, `icontains` across the joins) over the same people: the "
+            "queries of its changelist, without rendering (p50), and how many times slower it is than ours:",
+            markdown(stock, ["Search", *columns]),
+        ]
+    )
+
+
+def page_table(results: dict) -> str:
+    sizes = list(results)
+    labels = list(next(iter(results.values()))["pages"])
+    lines = [
+        [label, *(f"{ms(r['p50'])} / {ms(r['p95'])}" for r in (results[s]["pages"][label] for s in sizes))]
+        for label in labels
+    ]
+    return markdown(lines, ["Page", *(people(size) for size in sizes)])
+
+
+def query_count_table(results: dict) -> str:
+    sizes = list(results)
+    labels = list(next(iter(results.values()))["query_counts"])
+    lines = []
+    for label in labels:
+        counts = [results[size]["query_counts"].get(label) for size in sizes]
+        same = "yes" if len(set(counts)) == 1 else "**no**"
+        lines.append([label, *(str(count) for count in counts), same])
+    return markdown(lines, ["Page or endpoint", *(people(size) for size in sizes), "Same at every size"])
+
+
+def export_table(results: dict) -> str:
+    lines = []
+    for size, measured in results.items():
+        found = measured["exports"]
+        ours, copy = found["ours"], found["copy"]
+        import_export = found.get("import-export")
+        lines.append(
+            [
+                people(size),
+                people(ours["rows"]),
+                f"{ours['rows_per_second']:,.0f}".replace(",", " "),
+                f"{ours['peak_rss_mb']:.0f}",
+                f"{copy['rows_per_second']:,.0f}".replace(",", " "),
+                times(ours["seconds"] / copy["seconds"]),
+                f"{import_export['rows_per_second']:,.0f}".replace(",", " ") if import_export else "not run",
+                f"{import_export['peak_rss_mb']:.0f}" if import_export else "—",
+                times(import_export["seconds"] / ours["seconds"]) if import_export else "—",
+            ]
+        )
+    header = [
+        "People",
+        "Rows",
+        "Ours: rows/s",
+        "Ours: peak MB",
+        "COPY: rows/s",
+        "Ours ÷ COPY (time)",
+        "import-export: rows/s",
+        "import-export: peak MB",
+        "import-export ÷ ours (time)",
+    ]
+    return markdown(lines, header)
+
+
+def erasure_table(results: dict) -> str:
+    lines = [
+        [people(size), str(r["erasure"]["runs"]), ms(r["erasure"]["p50"]), ms(r["erasure"]["p95"])]
+        for size, r in results.items()
+        if "erasure" in r
+    ]
+    return markdown(lines, ["People", "People erased", "p50 (ms)", "p95 (ms)"])
+
+
+def verdict(met: bool, detail: str) -> str:
+    return ("met" if met else "**missed**") + f": {detail}"
+
+
+def targets(results: dict) -> str:
+    size = max(results)
+    measured = results[size]
+    searches = measured["searches"]
+    worst_p95 = max(found["server"]["p95"] for found in searches.values())
+    worst_label = max(searches, key=lambda label: searches[label]["server"]["p95"])
+    speed_ups = [f["stock_admin"]["p50"] / f["server"]["p50"] for f in searches.values() if f["stock_admin"]]
+    ratios = {label: f["server"]["p50"] / f["raw_sql"]["p50"] for label, f in searches.items()}
+    worst_ratio_label = max(ratios, key=ratios.get)
+    ours = measured["exports"]["ours"]
+    memories = [results[s]["exports"]["ours"]["peak_rss_mb"] for s in results]
+    admin = measured["pages"]["admin: people"]["p95"]
+    lines = [
+        [
+            f"Search p95 ≤ {SEARCH_TARGET_MS} ms",
+            verdict(worst_p95 <= SEARCH_TARGET_MS, f"worst p95 {ms(worst_p95)} ms ({worst_label})"),
+        ],
+        [
+            f"≥ {STOCK_SPEED_UP_TARGET}× faster than the stock admin search",
+            verdict(min(speed_ups) >= STOCK_SPEED_UP_TARGET, f"{times(min(speed_ups))} to {times(max(speed_ups))}")
+            if speed_ups
+            else "not measured",
+        ],
+        [
+            f"Within {RAW_SQL_RATIO_TARGET}× of raw SQL",
+            verdict(
+                ratios[worst_ratio_label] <= RAW_SQL_RATIO_TARGET,
+                f"worst {times(ratios[worst_ratio_label])} ({worst_ratio_label})",
+            ),
+        ],
+        [
+            f"Export ≥ {people(EXPORT_ROWS_TARGET)} rows/s",
+            verdict(ours["rows_per_second"] >= EXPORT_ROWS_TARGET, f"{ours['rows_per_second']:,.0f} rows/s"),
+        ],
+        [
+            f"Export peak memory < {EXPORT_MEMORY_TARGET_MB} MB, flat",
+            verdict(
+                max(memories) < EXPORT_MEMORY_TARGET_MB,
+                " → ".join(f"{memory:.0f}" for memory in memories) + " MB as people grow",
+            ),
+        ],
+        [
+            f"Admin people list ≤ {ADMIN_TARGET_MS} ms",
+            verdict(admin <= ADMIN_TARGET_MS, f"p95 {ms(admin)} ms"),
+        ],
+    ]
+    return f"At {people(size)} people:\n\n" + markdown(lines, ["Target", "Result"])
+
+
+def section(results: dict, *, postgres_version: str, command: str, load_average: str) -> str:
+    measured_on = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    generated = ", ".join(
+        f"{people(size)} in {r['generate_seconds']:.0f} s" for size, r in results.items() if r.get("generate_seconds")
+    )
+    first = next(iter(results.values()))
+    searched = "; ".join(f"{label}: `{params}`" for label, params in first["search_params"].items())
+    return f"""{MARKERS_START}
+## Performance at scale (make bench)
+
+Measured on {measured_on} with `{command}` (`tools/bench`).
+
+- Machine: {machine()}; PostgreSQL {postgres_version} on the same machine, its default settings but
+  `random_page_cost = {RANDOM_PAGE_COST}` (docs/operations.md). Load average (1, 5, 15 min) when the run
+  started: {load_average}.
+- Data: for each size, a fresh database with the seed and `generate_demo --people N` ({generated or "reused"}).
+- Server time: each request through the whole Django stack (middleware, view, template) with the test client,
+  `DEBUG` off, after 2 untimed requests, in a process whose loaded heap is frozen as `config/wsgi.py` does; p50 and
+  p95 over the timed runs. Searches at the smallest size
+  ({searched}); at each size the same kinds of query, for a person in the middle of the data.
+- Raw SQL: the SQL queries of the same request that read the CRM's tables, run with `EXPLAIN ANALYZE`.
+- Exports: the CSV of every person who may be contacted, read to the end in a process of its own; peak
+  memory is that process's maximum resident set. COPY: `COPY (SELECT …) TO STDOUT` of the same columns (phones
+  in E.164, unformatted). django-import-export: a `ModelResource` with the same columns over the same prefetched
+  people; it holds every row in memory, so it only runs up to 100 000 people.
+
+### Targets
+
+{targets(results)}
+
+### Directory search
+
+{search_tables(results)}
+
+### Pages (server time, p50 / p95 in ms)
+
+{page_table(results)}
+
+### Queries per page
+
+{query_count_table(results)}
+
+### CSV export of every person
+
+{export_table(results)}
+
+### Erasure of a person (GDPR)
+
+`erase_person` for made-up people sampled across the data, a colleague's note naming each, every erasure rolled
+back: it searches every text column of every table (histories included) in SQL for the person's names, addresses
+and numbers, blanks what it finds, and deletes their records.
+
+{erasure_table(results)}
+{MARKERS_END}
+"""
+
+
+MARKERS_START = "<!-- bench:start -->"
+MARKERS_END = "<!-- bench:end -->"
