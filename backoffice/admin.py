@@ -36,6 +36,8 @@ from contacts.models import (
 )
 from events import admin as events
 from events.models import Event, EventEdition
+from jobs import admin as jobs
+from jobs.models import Job, Schedule
 
 Sources = agreements.SourceInline
 
@@ -166,3 +168,6 @@ admin.site.register(Signatory, agreements.SignatoryAdmin)
 admin.site.register(PressRelease, agreements.PressReleaseAdmin)
 admin.site.register(Quote, agreements.QuoteAdmin)
 admin.site.register(Provenance, agreements.ProvenanceAdmin)
+
+admin.site.register(Job, jobs.JobAdmin)
+admin.site.register(Schedule, jobs.ScheduleAdmin)

@@ -19,6 +19,7 @@ from contacts.api import (
     PositionViewSet,
     PressContactViewSet,
 )
+from jobs.api import JobViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -35,6 +36,7 @@ router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("agreement-parties", AgreementPartyViewSet, basename="agreementparty")
 router.register("signatories", SignatoryViewSet, basename="signatory")
 router.register("press-releases", PressReleaseViewSet, basename="pressrelease")
+router.register("jobs", JobViewSet, basename="job")
 
 app_name = "api"
 urlpatterns = [

@@ -74,7 +74,10 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     # The layers, lowest first (docs/architecture.md): the shared core, the domain apps, the features over them.
+    "django_tasks",
+    "django_tasks_db",
     "core",
+    "jobs",
     "clusters",
     "contacts",
     "events",
@@ -120,6 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "jobs.context_processors.active_jobs",
             ],
         },
     },
@@ -134,6 +138,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web requests and the worker write to the same file: WAL lets them read while another writes, writing
+    # transactions take the lock when they begin (not halfway, where SQLite would have to give up), and a
+    # writer waits up to 20 s for another's lock instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -309,6 +322,27 @@ REST_KNOX = {
 
 # Membership periods stay "in grace" (their organisation still a member) this many days after they end.
 MEMBERSHIP_GRACE_DAYS = int(os.environ.get("MEMBERSHIP_GRACE_DAYS", "30"))
+
+# The job queue (jobs, docs/decisions/0034): django-tasks with its database backend, worked by `manage.py worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job reports its progress at most this often (seconds); each report is one UPDATE.
+JOBS_PROGRESS_EVERY = float(os.environ.get("JOBS_PROGRESS_EVERY", "0.5"))
+# A worker running a job shows it is alive this often (seconds)...
+JOBS_HEARTBEAT = float(os.environ.get("JOBS_HEARTBEAT", "10"))
+# ...and a job with no sign of life for this long is given to another worker (or failed after its attempts).
+JOBS_STALLED_AFTER = float(os.environ.get("JOBS_STALLED_AFTER", "60"))
+if JOBS_STALLED_AFTER < 3 * JOBS_HEARTBEAT:
+    raise ImproperlyConfigured("JOBS_STALLED_AFTER must be at least three times JOBS_HEARTBEAT.")
+# How many times a job is tried, and the pause before the second try (doubled before each later one), in seconds.
+JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "3"))
+JOBS_RETRY_PAUSE = float(os.environ.get("JOBS_RETRY_PAUSE", "30"))
+# How often each worker looks for periodic tasks due (seconds).
+JOBS_SCHEDULER_INTERVAL = float(os.environ.get("JOBS_SCHEDULER_INTERVAL", "30"))
+# A job's file (an export) is kept this many days, then deleted.
+JOB_FILE_DAYS = int(os.environ.get("JOB_FILE_DAYS", "2"))
+# Exports of up to this many people are answered at once (about 0.2 s at the benchmark's 10 000 rows/s); larger
+# ones become a job, and the person follows it on its page until the file is ready.
+EXPORT_DIRECT_MAX_ROWS = int(os.environ.get("EXPORT_DIRECT_MAX_ROWS", "2000"))
 
 # Spreadsheet imports (core.tables.TableLimits): what a file may hold, checked as it is read and refused beyond.
 # The admin's import (preview, then confirmation) runs in web requests that must end well within gunicorn's

@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("contacts/events/", include("events.urls")),
     path("contacts/", include("contacts.urls")),
     path("duplicates/", include("duplicates.urls")),
+    path("jobs/", include("jobs.urls")),
     path("organisations/", include("clusters.urls")),
     path("", include("agreements.urls")),
     # Events were part of contacts: their old back-office addresses lead to the new ones.

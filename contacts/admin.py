@@ -283,6 +283,8 @@ class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSave
             user=request.user,
             origin=ExportLog.Origin.ADMIN,
             filters={"selected": queryset.count()},
+            # A worker exports the selection in this order (the directory's), if it is too large to answer now.
+            source=lambda: {"ids": list(people.prefetch_related(None).values_list("pk", flat=True))},
         )
 
     @admin.action(description=_("Export the selected people (CSV)"), permissions=["export"])

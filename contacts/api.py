@@ -19,7 +19,7 @@ from core.api import (
 )
 from core.api_views import RecordViewSet
 
-from .exports import FILE_FORMATS, export_people, log_export
+from .exports import FILE_FORMATS, export_people, log_export, query_source
 from .filters import (
     ContactListFilterSet,
     ContactPointFilterSet,
@@ -168,7 +168,12 @@ class PersonViewSet(RecordViewSet):
             raise ValidationError(filterset.errors)
         filters = {key: value[:200] for key, value in request.query_params.items() if key in filterset.filters}
         return export_people(
-            people=filterset.qs, export_format=export_format, user=request.user, origin="api", filters=filters
+            people=filterset.qs,
+            export_format=export_format,
+            user=request.user,
+            origin=ExportLog.Origin.API,
+            filters=filters,
+            source=query_source(filterset),
         )
 
 

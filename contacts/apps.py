@@ -10,6 +10,7 @@ class ContactsConfig(AppConfig):
 
     def ready(self):
         from clusters.models import Organisation
+        from jobs.signals import file_downloaded
 
         from . import signals
         from .models import ContactPoint, Person, Position, PressContact
@@ -22,6 +23,7 @@ class ContactsConfig(AppConfig):
                     sender=model,
                     dispatch_uid=f"contacts.{model._meta.model_name}_search_text_{signal is post_save}",
                 )
+        file_downloaded.connect(signals.export_file_downloaded, dispatch_uid="contacts.export_file_downloaded")
         post_save.connect(
             signals.organisation_saved, sender=Organisation, dispatch_uid="contacts.organisation_search_text"
         )

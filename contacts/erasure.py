@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalChanges
 
 from core.history import VersionedModel, update_with_history
+from jobs.models import Job
 
 from .models import ANONYMISED_NAME, ANONYMISED_SLUG_PREFIX, ContactPoint, Erasure, Person, Position, PressContact
 from .search import refresh_search_text
@@ -413,6 +414,8 @@ def _remove_stored_files(traces: Traces) -> int:
             data = stored.read(MAX_SCANNED_FILE_BYTES)
         if traces.found_in(name) or traces.found_in(_searchable_text(data)):
             default_storage.delete(name)
+            # An export job that offered it no longer does.
+            Job.objects.filter(file=name).transition(file="")
             removed += 1
     return removed
 

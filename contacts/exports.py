@@ -1,22 +1,32 @@
-"""Contact exports: CSV, XLSX and vCard, streamed, logged, safe to open in a spreadsheet.
+"""Contact exports: CSV, XLSX and vCard, logged, safe to open in a spreadsheet.
 
 Every export goes through ``export_people``: the directory page (and the invitation and cluster member
 exports, which are directory searches), a contact list, the API and the admin action. It leaves out the
 people who asked not to be contacted, whatever the caller asked for, and says how many in the
-``X-Left-Out-Do-Not-Contact`` header. It writes an ``ExportLog`` row (who, when, which filters, how many rows),
-then streams the people in chunks so that memory stays flat however many rows there are.
+``X-Left-Out-Do-Not-Contact`` header. Up to ``EXPORT_DIRECT_MAX_ROWS`` people, it writes an ``ExportLog`` row
+(who, when, which filters, how many rows) and answers the file at once, streamed. Beyond, the file is written
+by a worker (``contacts.tasks.export_people_file``), and the answer is a ``303 See Other`` to the job's page,
+where the person follows its progress and downloads the file once it is complete; the download is logged.
 """
 
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import vobject
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db.models import Count, Q, TextField
 from django.db.models.functions import Cast
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
+from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from core import spreadsheets
+from jobs.models import Job
+from jobs.services import JobFailed, JobOutcome, start_job
 
 from .models import ContactPoint, ExportLog, Position, PressContact
 from .phones import international_format
@@ -171,18 +181,36 @@ def log_export(*, user, export_format: str, origin: str, filters: dict, row_coun
     )
 
 
-def export_people(*, people, export_format: str, user, origin: str, filters: dict):
-    """Log the export, then answer with the file, streamed. ``people`` comes from ``Person.objects.directory()``;
-    those of them who asked not to be contacted are left out, always, and counted in the ``LEFT_OUT_HEADER``."""
+def export_people(*, people, export_format: str, user, origin: str, filters: dict, source: dict):
+    """Answer the export of ``people`` (from ``Person.objects.directory()``): the file itself, streamed, up to
+    ``EXPORT_DIRECT_MAX_ROWS`` people, else a 303 to the page of the job that writes it. Those who asked not
+    to be contacted are left out, always, and counted in the ``LEFT_OUT_HEADER``.
+
+    ``source`` says how a worker finds the same people again: ``{"query": {filter: [values]}}``, the
+    directory's filters (``PersonExportFilterSet``), or ``{"ids": [pk, …]}`` in the export's order; or a
+    function returning it, called only if a job is needed."""
+    if export_format not in FILE_FORMATS:
+        raise ValueError(f"Unknown export format: {export_format!r}")
     counts = people.aggregate(matching=Count("pk"), left_out=Count("pk", filter=Q(do_not_contact=True)))
     left_out = counts["left_out"]
+    row_count = counts["matching"] - left_out
+    if row_count > settings.EXPORT_DIRECT_MAX_ROWS:
+        job = start_export_job(
+            user=user,
+            export_format=export_format,
+            origin=origin,
+            filters=filters,
+            source=source() if callable(source) else source,
+            total=row_count,
+        )
+        url = reverse("api:job-detail", args=[job.pk]) if origin == ExportLog.Origin.API else job.get_absolute_url()
+        response = HttpResponseRedirect(url)
+        response.status_code = 303
+        response[LEFT_OUT_HEADER] = str(left_out)
+        return response
     people = people.contactable()
-    log_export(
-        user=user, export_format=export_format, origin=origin, filters=filters, row_count=counts["matching"] - left_out
-    )
-    if export_format == ExportLog.Format.CSV:
-        response = StreamingHttpResponse(csv_chunks(rows(people)), content_type="text/csv; charset=utf-8")
-    elif export_format == ExportLog.Format.XLSX:
+    log_export(user=user, export_format=export_format, origin=origin, filters=filters, row_count=row_count)
+    if export_format == ExportLog.Format.XLSX:
         response = FileResponse(
             xlsx_file(rows(people)),
             as_attachment=True,
@@ -191,10 +219,121 @@ def export_people(*, people, export_format: str, user, origin: str, filters: dic
         )
         response[LEFT_OUT_HEADER] = str(left_out)
         return response
-    elif export_format == ExportLog.Format.VCARD:
-        response = StreamingHttpResponse(vcard_chunks(rows(people)), content_type="text/vcard; charset=utf-8")
-    else:
-        raise ValueError(f"Unknown export format: {export_format!r}")
+    response = StreamingHttpResponse(_chunks(export_format, rows(people)), content_type=CONTENT_TYPES[export_format])
     response["Content-Disposition"] = f'attachment; filename="{export_filename(export_format)}"'
     response[LEFT_OUT_HEADER] = str(left_out)
     return response
+
+
+CONTENT_TYPES = {
+    ExportLog.Format.CSV: "text/csv; charset=utf-8",
+    ExportLog.Format.XLSX: spreadsheets.XLSX_CONTENT_TYPE,
+    ExportLog.Format.VCARD: "text/vcard; charset=utf-8",
+}
+
+
+def _chunks(export_format: str, export_rows: Iterable[ExportRow]) -> Iterator[bytes]:
+    if export_format == ExportLog.Format.CSV:
+        return csv_chunks(export_rows)
+    return vcard_chunks(export_rows)
+
+
+def query_source(filterset) -> dict:
+    """The ``source`` of an export chosen by the directory's filters: the filterset's data, as lists."""
+    return {"query": {key: list(values) for key, values in filterset.data.lists() if key in filterset.filters}}
+
+
+def start_export_job(*, user, export_format: str, origin: str, filters: dict, source: dict, total: int) -> Job:
+    from .tasks import export_people_file
+
+    return start_job(
+        task_function=export_people_file,
+        kind=Job.Kind.EXPORT,
+        title=_("%(format)s export of %(count)s people")
+        % {"format": ExportLog.Format(export_format).label, "count": number_format(total, force_grouping=True)},
+        owner=user,
+        params={
+            "format": export_format,
+            "origin": origin,
+            "filters": filters,
+            "source": source,
+            "permission": "contacts.export_contacts",
+        },
+        total=total,
+    )
+
+
+def people_of(source: dict):
+    """The people an export job writes, from its ``source`` (``export_people``), in their order: a queryset,
+    or for a list of ids, one queryset per batch of ids."""
+    from .filters import PersonExportFilterSet
+    from .models import Person
+
+    if "ids" in source:
+        ids = source["ids"]
+        return [
+            Person.objects.directory().filter(pk__in=ids[start : start + CHUNK_SIZE])
+            for start in range(0, len(ids), CHUNK_SIZE)
+        ]
+    query = QueryDict(mutable=True)
+    for key, values in source.get("query", {}).items():
+        query.setlist(key, values)
+    filterset = PersonExportFilterSet(query, queryset=Person.objects.directory())
+    if not filterset.is_valid():
+        raise JobFailed(_("The filters of this export are no longer valid: search again and export."))
+    return [filterset.qs]
+
+
+def write_export_file(job: Job, progress) -> JobOutcome:
+    """The export job's work (``contacts.tasks.export_people_file``): the file written to a temporary file as
+    the rows come, reporting progress, then saved into the storage under the job's folder. Complete, or
+    nothing: the job offers the file only once this returns."""
+    owner = job.owner
+    if owner is None or not owner.is_active or not owner.has_perm("contacts.export_contacts"):
+        raise JobFailed(_("The person who asked for this export may no longer export contacts."))
+    export_format = job.params["format"]
+    querysets = [people.contactable() for people in people_of(job.params["source"])]
+    total = sum(people.count() for people in querysets)
+    progress.update(0, total=total, force=True)
+    written = 0
+
+    def counted(export_rows: Iterable[ExportRow]) -> Iterator[ExportRow]:
+        nonlocal written
+        for row in export_rows:
+            yield row
+            written += 1
+            if written % 250 == 0:
+                progress.update(written)
+
+    all_rows = counted(row for people in querysets for row in rows(people))
+    file_name = export_filename(export_format)
+    if export_format == ExportLog.Format.XLSX:
+        output = xlsx_file(all_rows)
+    else:
+        output = tempfile.TemporaryFile()
+        for chunk in _chunks(export_format, all_rows):
+            output.write(chunk)
+        output.seek(0)
+    with output:
+        progress.update(written, force=True)
+        stored = default_storage.save(job.file_path(file_name), File(output, name=file_name))
+    return JobOutcome(
+        rows=written,
+        file=stored,
+        file_name=file_name,
+        content_type=CONTENT_TYPES[export_format],
+        result={"format": export_format},
+    )
+
+
+def log_download(job: Job, user) -> ExportLog | None:
+    """A download of an export job's file is an export: logged as one, with the job's filters and row count."""
+    if job.kind != Job.Kind.EXPORT:
+        return None
+    return log_export(
+        user=user,
+        export_format=job.params.get("format", ""),
+        origin=job.params.get("origin", ""),
+        filters={**job.params.get("filters", {}), "job": job.pk},
+        row_count=job.rows,
+    )

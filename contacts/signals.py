@@ -54,3 +54,10 @@ def organisation_saved(sender, instance, **kwargs):
     people = set(Position.objects.filter(organisation=instance).values_list("person_id", flat=True))
     people |= set(PressContact.objects.filter(organisation=instance).values_list("person_id", flat=True))
     _refresh(people)
+
+
+def export_file_downloaded(sender, job, user, **kwargs):
+    """A download of an export job's file is logged as an export (contacts.exports.log_download)."""
+    from .exports import log_download
+
+    log_download(job, user)

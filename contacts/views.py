@@ -15,7 +15,7 @@ from core.history import history_of
 from core.pages import CappedPaginator, FilteredListView, StaffPageMixin
 from core.views import bad_request, posted_slug, posted_slugs
 
-from .exports import FILE_FORMATS, export_people
+from .exports import FILE_FORMATS, export_people, query_source
 from .filters import PersonExportFilterSet, PersonFilterSet
 from .forms import ContactListForm
 from .models import ContactList, ContactPoint, ExportLog, Person, Position
@@ -169,6 +169,7 @@ class PersonExportView(StaffPageMixin, View):
             user=request.user,
             origin=ExportLog.Origin.DIRECTORY,
             filters=logged_filters(filterset),
+            source=query_source(filterset),
         )
 
 
@@ -319,4 +320,5 @@ class ContactListExportView(StaffPageMixin, View):
             user=request.user,
             origin=ExportLog.Origin.CONTACT_LIST,
             filters=logged_filters(filterset),
+            source=query_source(filterset),
         )

@@ -1,0 +1,67 @@
+"""The jobs in the API: ``/api/jobs/`` (the caller's own), where a large export answers ``303 See Other``."""
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+
+from .models import Job
+from .signals import file_downloaded
+from .views import may_download
+
+
+class JobSerializer(serializers.ModelSerializer):
+    progress = serializers.FloatField(read_only=True, help_text="From 0.0 to 1.0.")
+    download_url = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = ["id", "kind", "title", "status", "progress", "rows", "total", "created_at", "finished_at"]
+        fields += ["download_url", "error"]
+
+    def get_download_url(self, job) -> str | None:
+        request = self.context["request"]
+        if job.has_file and may_download(request.user, job):
+            return request.build_absolute_uri(reverse("api:job-download", args=[job.pk]))
+        return None
+
+    def get_error(self, job) -> str | None:
+        return job.error or None if job.status in (Job.Status.FAILED, Job.Status.CANCELLED) else None
+
+
+class JobViewSet(viewsets.ReadOnlyModelViewSet):
+    """The caller's jobs, newest first: a large export's file is written by a worker; poll the job until its
+    status is done, then download the file from ``download_url``."""
+
+    serializer_class = JobSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    queryset = Job.objects.none()
+
+    def get_queryset(self):
+        return Job.objects.of(self.request.user).defer("params", "result", "error_detail")
+
+    @extend_schema(
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, "text/vcard"): OpenApiTypes.BINARY,
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+            404: OpenApiResponse(description="No such job, or its file is not (or no longer) available."),
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        """The job's file, once the job is done, for the person who asked for it (logged as an export)."""
+        job = self.get_object()
+        if not job.has_file or not may_download(request.user, job):
+            raise NotFound
+        try:
+            handle = default_storage.open(job.file, "rb")
+        except FileNotFoundError as error:
+            raise NotFound from error
+        file_downloaded.send(sender=Job, job=job, user=request.user)
+        return FileResponse(handle, as_attachment=True, filename=job.file_name, content_type=job.content_type)

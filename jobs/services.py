@@ -1,0 +1,341 @@
+"""Our layer over django-tasks: jobs people can follow, retried with backoff, recovered when a worker dies.
+
+django-tasks (and its database backend, django-tasks-db) queues a task and runs it once on a worker process.
+What a CRM needs besides, and the library leaves to its users, is here:
+
+- ``start_job`` records a ``Job`` and enqueues its task once the transaction commits;
+- ``job_task`` turns a function ``(job, progress) -> JobOutcome`` into a django-tasks task that claims the job,
+  keeps it alive with a heartbeat, records its progress, and finishes, retries or fails it;
+- ``reap_stalled_jobs`` gives the jobs of a worker that stopped beating (killed, out of memory, machine gone)
+  to another worker, or fails them when they have had all their attempts;
+- ``cancel_job``, ``retry_job``; ``delete_expired_files``.
+
+Every change of a job's state is one conditional UPDATE that names the state it leaves (and the attempt, for a
+running job), so a worker, the reaper and a person cancelling can never both win.
+"""
+
+import functools
+import logging
+import os
+import socket
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from .models import Job
+
+logger = logging.getLogger(__name__)
+
+
+class JobInterrupted(Exception):
+    """The job was cancelled, or given to another worker: this run stops and leaves no file."""
+
+
+class JobFailed(Exception):
+    """A failure that a retry cannot mend (the person lost the permission, the list was deleted): the job fails
+    at once, and its message is what the person who asked is told."""
+
+
+@dataclass
+class JobOutcome:
+    """What a finished job leaves: its file in the storage (already complete), how many rows, anything else."""
+
+    rows: int = 0
+    file: str = ""
+    file_name: str = ""
+    content_type: str = ""
+    result: dict = field(default_factory=dict)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def start_job(*, task_function, kind: str, title: str, owner, params: dict, total: int | None = None) -> Job:
+    """Record a job and enqueue it when the current transaction commits (at once outside one)."""
+    job = Job.objects.create(
+        kind=kind,
+        title=title[:200],
+        owner=owner,
+        task_path=task_function.module_path,
+        params=params,
+        total=total,
+        max_attempts=settings.JOBS_MAX_ATTEMPTS,
+    )
+    transaction.on_commit(functools.partial(_enqueue, job.pk))
+    return job
+
+
+def _enqueue(job_pk: int, run_after=None) -> None:
+    job = Job.objects.get(pk=job_pk)
+    job_task_ = import_string(job.task_path)
+    if run_after is not None:
+        job_task_ = job_task_.using(run_after=run_after)
+    result = job_task_.enqueue(job.pk)
+    Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
+
+
+class Progress:
+    """What a running job tells the CRM: rows done (and the total, once known). Each report is also the job's
+    proof of life and its check for a cancellation: at most every ``JOBS_PROGRESS_EVERY`` seconds, one UPDATE
+    that changes nothing if the job is no longer this worker's, which stops the work."""
+
+    def __init__(self, job: Job):
+        self.job = job
+        self.rows = 0
+        self.last_report = 0.0
+
+    def update(self, rows: int, *, total: int | None = None, force: bool = False) -> None:
+        self.rows = rows
+        now = time.monotonic()
+        if not force and now - self.last_report < settings.JOBS_PROGRESS_EVERY:
+            return
+        self.last_report = now
+        changes = {"rows": rows, "heartbeat_at": timezone.now()}
+        if total is not None:
+            changes["total"] = total
+        if not _this_run(self.job).transition(**changes):
+            raise JobInterrupted
+
+
+def _this_run(job: Job):
+    return Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts)
+
+
+class _Heartbeat(threading.Thread):
+    """Beats for a running job while its work is busy between two progress reports (a long query, a workbook
+    being saved), on a database connection of its own."""
+
+    def __init__(self, job: Job):
+        super().__init__(name=f"heartbeat-{job.pk}", daemon=True)
+        self.job = job
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(settings.JOBS_HEARTBEAT):
+                _this_run(self.job).update(heartbeat_at=timezone.now())
+        except Exception:
+            logger.exception("The heartbeat of job %s stopped", self.job.pk)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join()
+
+
+def job_task(function):
+    """A django-tasks task running ``function(job, progress)`` for a job (``start_job(task_function=…)``).
+
+    The function returns a ``JobOutcome``; a file it names must be complete in the storage before it returns:
+    the job offers it only once the job is marked done. It raises ``JobFailed`` for a failure not worth a
+    retry; any other exception is retried after a pause that doubles each time, up to the job's attempts."""
+
+    @functools.wraps(function)
+    def run(job_pk: int) -> str:
+        return run_job(job_pk, function)
+
+    return task()(run)
+
+
+def run_job(job_pk: int, function) -> str:
+    now = timezone.now()
+    claimed = (
+        Job.objects.filter(pk=job_pk, status=Job.Status.QUEUED)
+        .filter(attempts__lt=F("max_attempts"))
+        .transition(
+            status=Job.Status.RUNNING,
+            attempts=F("attempts") + 1,
+            worker=worker_name(),
+            started_at=now,
+            heartbeat_at=now,
+            rows=0,
+        )
+    )
+    if not claimed:
+        # Cancelled before it started, or already taken by another worker after the reaper re-queued it.
+        return "skipped"
+    job = Job.objects.get(pk=job_pk)
+    heartbeat = _Heartbeat(job)
+    heartbeat.start()
+    try:
+        outcome = function(job, Progress(job))
+    except JobInterrupted:
+        return "interrupted"
+    except JobFailed as error:
+        _fail(job, str(error), traceback.format_exc())
+        return "failed"
+    except Exception as error:
+        logger.exception("Job %s (%s) failed on attempt %s", job.pk, job.task_path, job.attempts)
+        _retry_or_fail(job, error, traceback.format_exc())
+        return "failed"
+    finally:
+        heartbeat.stop()
+    finished = timezone.now()
+    done = _this_run(job).transition(
+        status=Job.Status.DONE,
+        rows=outcome.rows,
+        file=outcome.file,
+        file_name=outcome.file_name,
+        content_type=outcome.content_type,
+        result=outcome.result,
+        error="",
+        finished_at=finished,
+        heartbeat_at=finished,
+        expires_at=finished + timedelta(days=settings.JOB_FILE_DAYS) if outcome.file else None,
+    )
+    if not done:
+        # Cancelled while its last rows were written: the file is not offered, so it goes.
+        _delete_file(outcome.file)
+        return "interrupted"
+    return "done"
+
+
+def retry_pause(attempt: int) -> timedelta:
+    """The pause before attempt ``attempt + 1``: JOBS_RETRY_PAUSE, doubled after each failed attempt."""
+    return timedelta(seconds=settings.JOBS_RETRY_PAUSE * 2 ** max(attempt - 1, 0))
+
+
+def _retry_or_fail(job: Job, error: BaseException, detail: str) -> None:
+    if job.attempts < job.max_attempts:
+        run_after = timezone.now() + retry_pause(job.attempts)
+        requeued = _this_run(job).transition(
+            status=Job.Status.QUEUED,
+            error=_("Attempt %(attempt)s failed; the job will be tried again.") % {"attempt": job.attempts},
+            error_detail=detail,
+        )
+        if requeued:
+            transaction.on_commit(functools.partial(_enqueue, job.pk, run_after))
+        return
+    _fail(job, _("The job failed after %(attempts)s attempts.") % {"attempts": job.attempts}, detail)
+
+
+def _fail(job: Job, message: str, detail: str) -> None:
+    _this_run(job).transition(status=Job.Status.FAILED, error=message, error_detail=detail, finished_at=timezone.now())
+
+
+def cancel_job(job: Job) -> bool:
+    """Cancel a queued or running job. A running job stops at its next progress report and leaves no file."""
+    return bool(
+        Job.objects.filter(pk=job.pk, status__in=Job.ACTIVE).transition(
+            status=Job.Status.CANCELLED, finished_at=timezone.now(), error=_("Cancelled.")
+        )
+    )
+
+
+def retry_job(job: Job) -> bool:
+    """Run a failed or cancelled job again, from the start, with all its attempts."""
+    retried = Job.objects.filter(pk=job.pk, status__in=(Job.Status.FAILED, Job.Status.CANCELLED)).transition(
+        status=Job.Status.QUEUED,
+        attempts=0,
+        rows=0,
+        error="",
+        error_detail="",
+        started_at=None,
+        finished_at=None,
+        heartbeat_at=None,
+    )
+    if retried:
+        transaction.on_commit(functools.partial(_enqueue, job.pk))
+    return bool(retried)
+
+
+def reap_stalled_jobs() -> int:
+    """Jobs whose worker stopped beating for JOBS_STALLED_AFTER seconds go back to the queue, or fail once they
+    have had all their attempts; queued jobs whose queue entry was lost are enqueued again. How many."""
+    limit = timezone.now() - timedelta(seconds=settings.JOBS_STALLED_AFTER)
+    reaped = 0
+    for job in Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=limit):
+        message = _("The worker running this job stopped (attempt %(attempt)s).") % {"attempt": job.attempts}
+        if job.attempts < job.max_attempts:
+            if _this_run(job).filter(heartbeat_at__lt=limit).transition(status=Job.Status.QUEUED, error=message):
+                transaction.on_commit(functools.partial(_enqueue, job.pk))
+                reaped += 1
+        elif (
+            _this_run(job)
+            .filter(heartbeat_at__lt=limit)
+            .transition(status=Job.Status.FAILED, error=message, finished_at=timezone.now())
+        ):
+            reaped += 1
+    reaped += _enqueue_lost(limit)
+    return reaped
+
+
+def _enqueue_lost(limit) -> int:
+    """Queued jobs whose queue entry is gone or finished (a process that stopped between recording the job and
+    enqueueing it, an entry pruned by hand): they would wait for ever."""
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).values_list("id", flat=True)
+    lost = Job.objects.filter(status=Job.Status.QUEUED, created_at__lt=limit).exclude(
+        task_id__in=[str(pk) for pk in waiting]
+    )
+    count = 0
+    for job in lost.only("pk"):
+        _enqueue(job.pk)
+        count += 1
+    return count
+
+
+def _delete_file(name: str) -> None:
+    if name:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.exception("Could not delete %s", name)
+
+
+def delete_expired_files() -> int:
+    """Delete the files of expired jobs, and any file in the jobs' folder that no job offers (what a worker
+    killed while writing left behind). A running job's folder is left alone. How many files went."""
+    deleted = 0
+    now = timezone.now()
+    for job in Job.objects.filter(expires_at__lte=now).exclude(file=""):
+        if Job.objects.filter(pk=job.pk, file=job.file).transition(file=""):
+            _delete_file(job.file)
+            deleted += 1
+    offered = set(Job.objects.exclude(file="").values_list("file", flat=True))
+    active = {str(pk) for pk in Job.objects.active().values_list("pk", flat=True)}
+    try:
+        job_folders, _files = default_storage.listdir(Job.FILES_FOLDER)
+    except FileNotFoundError:
+        return deleted
+    for folder in job_folders:
+        if folder in active:
+            continue
+        for name in _files_under(f"{Job.FILES_FOLDER}/{folder}"):
+            if name not in offered:
+                _delete_file(name)
+                deleted += 1
+    return deleted
+
+
+def _files_under(folder: str):
+    folders, files = default_storage.listdir(folder)
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _files_under(f"{folder}/{sub}")
+
+
+def delete_files_made_before(moment, kind: str) -> int:
+    """Delete every file of ``kind`` jobs finished before ``moment``: an erasure does, since they may hold the
+    person erased. The jobs stay, without their file."""
+    deleted = 0
+    for job in Job.objects.filter(kind=kind, finished_at__lte=moment).exclude(file=""):
+        if Job.objects.filter(pk=job.pk, file=job.file).transition(file="", expires_at=moment):
+            _delete_file(job.file)
+            deleted += 1
+    return deleted

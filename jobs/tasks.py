@@ -1,0 +1,15 @@
+"""The queue's own periodic tasks (``jobs.schedule``): recovering the jobs of dead workers, deleting old files."""
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def reap_stalled_jobs() -> int:
+    return services.reap_stalled_jobs()
+
+
+@task()
+def delete_expired_files() -> int:
+    return services.delete_expired_files()

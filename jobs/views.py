@@ -1,0 +1,129 @@
+"""The jobs as their owners follow them: "Mes exports et imports", a job's page with its progress, the download."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from .models import Job
+from .services import cancel_job
+from .signals import file_downloaded
+
+
+def may_see(user, job: Job) -> bool:
+    return job.owner_id == user.pk or user.has_perm("jobs.view_job")
+
+
+def may_cancel(user, job: Job) -> bool:
+    return job.owner_id == user.pk or user.has_perm("jobs.change_job")
+
+
+def may_download(user, job: Job) -> bool:
+    """Only the person who asked downloads the file, and only while they still hold the permission it needed."""
+    permission = job.params.get("permission")
+    return job.owner_id == user.pk and (not permission or user.has_perm(permission))
+
+
+def job_status(job: Job, user) -> dict:
+    """What the job's page answers to ``Accept: application/json``."""
+    return {
+        "id": job.pk,
+        "title": job.title,
+        "status": job.status,
+        "progress": round(job.progress, 4),
+        "rows": job.rows,
+        "total": job.total,
+        "download_url": job.get_absolute_url() + "download/" if job.has_file and may_download(user, job) else None,
+        "error": job.error or None if job.status in (Job.Status.FAILED, Job.Status.CANCELLED) else None,
+    }
+
+
+class JobListView(LoginRequiredMixin, ListView):
+    template_name = "jobs/job_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return Job.objects.of(self.request.user).defer("params", "result", "error_detail")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(section="jobs", job_file_days=settings.JOB_FILE_DAYS, **kwargs)
+
+
+class JobDetailView(LoginRequiredMixin, DetailView):
+    template_name = "jobs/job_detail.html"
+    context_object_name = "job"
+
+    def get_queryset(self):
+        return Job.objects.select_related("owner")
+
+    def get_object(self, queryset=None):
+        job = super().get_object(queryset)
+        if not may_see(self.request.user, job):
+            # Someone else's job does not exist, as far as this user can tell.
+            raise Http404
+        return job
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["jobs/includes/job_status.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            section="jobs",
+            may_download=may_download(user, self.object),
+            may_cancel=may_cancel(user, self.object),
+            **kwargs,
+        )
+
+    def render_to_response(self, context, **response_kwargs):
+        if self.request.get_preferred_type(["text/html", "application/json"]) == "application/json":
+            response = JsonResponse(job_status(self.object, self.request.user))
+        else:
+            response = super().render_to_response(context, **response_kwargs)
+        patch_vary_headers(response, ["Accept", "HX-Request"])
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class JobDownloadView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        job = get_object_or_404(Job, pk=pk)
+        if not may_see(request.user, job):
+            raise Http404
+        if not may_download(request.user, job):
+            messages.error(request, _("Only the person who asked for this file may download it."))
+            return redirect(job)
+        if not job.has_file:
+            messages.error(request, _("This file is no longer available: ask for it again."))
+            return redirect(job)
+        try:
+            handle = default_storage.open(job.file, "rb")
+        except FileNotFoundError:
+            messages.error(request, _("This file is no longer available: ask for it again."))
+            return redirect(job)
+        file_downloaded.send(sender=Job, job=job, user=request.user)
+        response = FileResponse(handle, as_attachment=True, filename=job.file_name, content_type=job.content_type)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class JobCancelView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        job = get_object_or_404(Job, pk=pk)
+        if not may_see(request.user, job):
+            raise Http404
+        if not may_cancel(request.user, job):
+            messages.error(request, _("You may not cancel this job."))
+        elif cancel_job(job):
+            messages.success(request, _("The job was cancelled."))
+        else:
+            messages.info(request, _("The job had already finished."))
+        return redirect(job)
