@@ -25,7 +25,7 @@ LOAD_USERS ?= 10
 .DEFAULT_GOAL := help
 BENCH_SIZES ?= 10000 100000 1000000
 BENCH_ARGS ?=
-.PHONY: help run install install-dev install-load test e2e load bench lint migrations-check messages lock clean
+.PHONY: help run worker install install-dev install-load test e2e load bench lint migrations-check messages lock clean
 
 help: ## Show this list
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -66,12 +66,18 @@ install-dev: $(DEV_STAMP) ## Create .venv and install the test and lint tools to
 
 install-load: $(LOAD_STAMP) ## Create .venv and install the load test's tools (locust) too
 
-run: $(RUNTIME_STAMP) ## Migrate, load the seed, create the demo login, serve on 127.0.0.1:8000
+run: $(RUNTIME_STAMP) ## Migrate, load the seed, create the demo login, start a worker, serve on 127.0.0.1:8000
 	$(MANAGE) migrate --no-input
 	$(MANAGE) createcachetable
 	$(MANAGE) loaddata seed
 	$(MANAGE) ensure_demo_account
-	$(MANAGE) runserver 127.0.0.1:8000
+	@echo "Starting a worker of the job queue (large exports run on it); it stops with the server."
+	@$(MANAGE) worker --no-reload --verbosity 0 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+		$(MANAGE) runserver 127.0.0.1:8000
+
+worker: $(RUNTIME_STAMP) ## Run a worker of the job queue (large exports, erasures, periodic clean-ups) on DATABASE_URL
+	$(MANAGE) worker --no-reload
 
 test: $(DEV_STAMP) ## Run the test suite except the browser tests (SQLite, or DATABASE_URL)
 	$(VENV_PY) -m pytest -m "not e2e" -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

@@ -1,8 +1,10 @@
 """The jobs in the API: ``/api/jobs/`` (the caller's own), where a large export answers ``303 See Other``."""
 
+import django_filters
 from django.core.files.storage import default_storage
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, viewsets
@@ -15,14 +17,26 @@ from .views import may_download
 
 
 class JobSerializer(serializers.ModelSerializer):
-    progress = serializers.FloatField(read_only=True, help_text="From 0.0 to 1.0.")
-    download_url = serializers.SerializerMethodField()
-    error = serializers.SerializerMethodField()
+    progress = serializers.FloatField(read_only=True, help_text=_("How far the job has got, from 0.0 to 1.0."))
+    download_url = serializers.SerializerMethodField(
+        help_text=_("Where to download the job's file once it is done, for the person who asked for it; else null.")
+    )
+    error = serializers.SerializerMethodField(help_text=_("Why the job failed or stopped; else null."))
 
     class Meta:
         model = Job
         fields = ["id", "kind", "title", "status", "progress", "rows", "total", "created_at", "finished_at"]
         fields += ["download_url", "error"]
+        extra_kwargs = {
+            "id": {"help_text": _("The job's identifier, as in its address.")},
+            "kind": {"help_text": _("What the job does: export, import, erasure or other work.")},
+            "title": {"help_text": _("What the job does, in words.")},
+            "status": {"help_text": _("queued, running, done, failed or cancelled.")},
+            "rows": {"help_text": _("Rows done so far.")},
+            "total": {"help_text": _("Rows in all, once known.")},
+            "created_at": {"help_text": _("When the job was asked for.")},
+            "finished_at": {"help_text": _("When the job finished, failed or was cancelled.")},
+        }
 
     def get_download_url(self, job) -> str | None:
         request = self.context["request"]
@@ -34,12 +48,22 @@ class JobSerializer(serializers.ModelSerializer):
         return job.error or None if job.status in (Job.Status.FAILED, Job.Status.CANCELLED) else None
 
 
+class JobFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Job.Status.choices, help_text=_("Only the jobs in this state."))
+    kind = django_filters.ChoiceFilter(choices=Job.Kind.choices, help_text=_("Only the jobs of this kind."))
+
+    class Meta:
+        model = Job
+        fields = ["status", "kind"]
+
+
 class JobViewSet(viewsets.ReadOnlyModelViewSet):
     """The caller's jobs, newest first: a large export's file is written by a worker; poll the job until its
     status is done, then download the file from ``download_url``."""
 
     serializer_class = JobSerializer
     permission_classes = [permissions.IsAuthenticated]
+    filterset_class = JobFilterSet
     queryset = Job.objects.none()
 
     def get_queryset(self):

@@ -87,47 +87,62 @@ def _enqueue(job_pk: int, run_after=None) -> None:
 
 
 class Progress:
-    """What a running job tells the CRM: rows done (and the total, once known). Each report is also the job's
-    proof of life and its check for a cancellation: at most every ``JOBS_PROGRESS_EVERY`` seconds, one UPDATE
-    that changes nothing if the job is no longer this worker's, which stops the work."""
+    """What a running job tells the CRM: rows done (and the total, once known).
+
+    The work only records them; a thread of the job (``_Reporter``), on a database connection of its own, writes
+    them every ``JOBS_PROGRESS_EVERY`` seconds with the job's proof of life. Each write is one UPDATE that changes
+    nothing if the job is no longer this worker's (cancelled, or given to another worker by the reaper), and the
+    next ``update`` then stops the work. The work's own connection never writes while it reads: on SQLite, a
+    connection whose read began before another connection's commit may not write until it ends the read."""
 
     def __init__(self, job: Job):
         self.job = job
         self.rows = 0
-        self.last_report = 0.0
+        self.total = None
+        self.interrupted = threading.Event()
 
     def update(self, rows: int, *, total: int | None = None, force: bool = False) -> None:
+        """Record progress. ``force`` writes it at once, from the calling thread: only between two reads."""
         self.rows = rows
-        now = time.monotonic()
-        if not force and now - self.last_report < settings.JOBS_PROGRESS_EVERY:
-            return
-        self.last_report = now
-        changes = {"rows": rows, "heartbeat_at": timezone.now()}
         if total is not None:
-            changes["total"] = total
-        if not _this_run(self.job).transition(**changes):
+            self.total = total
+        if force:
+            self.write()
+        if self.interrupted.is_set():
             raise JobInterrupted
+
+    def write(self) -> None:
+        changes = {"rows": self.rows, "heartbeat_at": timezone.now()}
+        if self.total is not None:
+            changes["total"] = self.total
+        if not _this_run(self.job).transition(**changes):
+            self.interrupted.set()
 
 
 def _this_run(job: Job):
     return Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts)
 
 
-class _Heartbeat(threading.Thread):
-    """Beats for a running job while its work is busy between two progress reports (a long query, a workbook
-    being saved), on a database connection of its own."""
+class _Reporter(threading.Thread):
+    """Writes a running job's progress and its proof of life: at most every JOBS_PROGRESS_EVERY seconds while
+    rows are done, and every JOBS_HEARTBEAT seconds however busy the work is between two reports (a long query,
+    a workbook being saved)."""
 
-    def __init__(self, job: Job):
-        super().__init__(name=f"heartbeat-{job.pk}", daemon=True)
-        self.job = job
+    def __init__(self, progress: Progress):
+        super().__init__(name=f"job-{progress.job.pk}", daemon=True)
+        self.progress = progress
         self.stopped = threading.Event()
 
     def run(self) -> None:
+        written, last_beat = self.progress.rows, time.monotonic()
         try:
-            while not self.stopped.wait(settings.JOBS_HEARTBEAT):
-                _this_run(self.job).update(heartbeat_at=timezone.now())
+            while not self.stopped.wait(settings.JOBS_PROGRESS_EVERY):
+                now = time.monotonic()
+                if self.progress.rows != written or now - last_beat >= settings.JOBS_HEARTBEAT:
+                    written, last_beat = self.progress.rows, now
+                    self.progress.write()
         except Exception:
-            logger.exception("The heartbeat of job %s stopped", self.job.pk)
+            logger.exception("The progress of job %s could not be written", self.progress.job.pk)
         finally:
             connection.close()
 
@@ -168,10 +183,11 @@ def run_job(job_pk: int, function) -> str:
         # Cancelled before it started, or already taken by another worker after the reaper re-queued it.
         return "skipped"
     job = Job.objects.get(pk=job_pk)
-    heartbeat = _Heartbeat(job)
-    heartbeat.start()
+    progress = Progress(job)
+    reporter = _Reporter(progress)
+    reporter.start()
     try:
-        outcome = function(job, Progress(job))
+        outcome = function(job, progress)
     except JobInterrupted:
         return "interrupted"
     except JobFailed as error:
@@ -182,7 +198,7 @@ def run_job(job_pk: int, function) -> str:
         _retry_or_fail(job, error, traceback.format_exc())
         return "failed"
     finally:
-        heartbeat.stop()
+        reporter.stop()
     finished = timezone.now()
     done = _this_run(job).transition(
         status=Job.Status.DONE,

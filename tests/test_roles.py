@@ -145,11 +145,30 @@ def test_the_roles_cover_every_app_of_the_project_that_has_records():
     from django.apps import apps
     from django.conf import settings
 
-    from accounts.roles import CRM_APPS
+    from accounts.roles import ADMINISTRATOR_APPS, CRM_APPS
 
     with_records = {
         config.label
         for config in apps.get_app_configs()
         if Path(config.path).parent == Path(settings.BASE_DIR) and any(True for _ in config.get_models())
     }
-    assert with_records == set(CRM_APPS)
+    assert with_records == set(CRM_APPS) | set(ADMINISTRATOR_APPS)
+
+
+@pytest.mark.django_db
+def test_only_administrators_see_retry_and_cancel_everyones_jobs():
+    jobs = {
+        group.name: sorted(group.permissions.filter(content_type__app_label="jobs").values_list("codename", flat=True))
+        for group in Group.objects.all()
+    }
+    assert jobs.pop("Administrateur") == [
+        "add_job",
+        "add_schedule",
+        "change_job",
+        "change_schedule",
+        "delete_job",
+        "delete_schedule",
+        "view_job",
+        "view_schedule",
+    ]
+    assert set(map(tuple, jobs.values())) == {()}

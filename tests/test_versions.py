@@ -15,6 +15,7 @@ from clusters.models import Due, Membership, MembershipType, Organisation, Site
 from clusters.services import cancel_membership, mark_dues_paid
 from config.api_urls import router
 from contacts.models import ContactList, Erasure, ExportLog, Person
+from core.api_views import RecordViewSet
 from core.history import DeletedRecordError, VersionedModel, VersionedQuerySet
 from tests.admin_helpers import admin_url, change_form_data
 from tests.factories import ClusterFactory, OrganisationFactory, PersonFactory, SiteFactory
@@ -148,7 +149,10 @@ def test_a_stale_inline_row_is_refused(seed, admin_client):
 
 
 @pytest.mark.parametrize(
-    "prefix", [prefix for prefix, viewset, _basename in router.registry], ids=lambda prefix: prefix
+    "prefix",
+    # Every resource that can be changed through the API (the jobs are read-only, and change on their own).
+    [prefix for prefix, viewset, _basename in router.registry if issubclass(viewset, RecordViewSet)],
+    ids=lambda prefix: prefix,
 )
 def test_every_api_resource_sends_its_version_as_etag(seed, admin_user, prefix):
     Membership.objects.create(cluster=ClusterFactory(), member=OrganisationFactory(), started_on="2024-01-01")

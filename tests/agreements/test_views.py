@@ -153,7 +153,7 @@ def test_agreement_list_query_count_does_not_grow(db, viewer_client, django_asse
         AgreementPartyFactory(agreement=AgreementFactory(place="Pau"))
     # session, user, user and group permissions; filter choices (topics, organisations, years);
     # count; agreements; parties; agreements per year (the chart).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert viewer_client.get("/agreements/").status_code == 200
 
 
@@ -162,7 +162,7 @@ def test_press_release_list_query_count_does_not_grow(db, viewer_client, django_
     for _index in range(rows):
         PressReleaseFactory().issuers.add(OrganisationFactory())
     # session, user, user and group permissions; filter choices (organisations, years); count; releases; issuers.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert viewer_client.get("/press-releases/").status_code == 200
 
 

@@ -108,7 +108,7 @@ def test_list_query_count_does_not_grow_with_rows(db, viewer_client, django_asse
         PositionFactory(organisation=OrganisationFactory(region="Occitanie"))
     # session, user, user and group permissions; the filters' choices (countries, regions, sectors, clusters);
     # count; organisations with their counts.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = viewer_client.get(URL, {"region": "Occitanie"})
     assert len(names(response)) == min(rows, 25)
 
@@ -173,5 +173,5 @@ def test_detail_query_count_does_not_grow_with_people(db, viewer_client, django_
     for _index in range(30):
         PositionFactory(organisation=organisation, person=PersonFactory())
     # 2 of them: the history of the organisation and of its memberships.
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(23):
         assert viewer_client.get(URL + "grande/").status_code == 200

@@ -148,7 +148,7 @@ def test_list_page_query_count_does_not_grow_with_rows(db, viewer_client, django
     contact_list.people.add(*[PositionFactory().person for _index in range(rows)])
     # session, user, user and group permissions; the list; count, people, positions, contact points,
     # press roles.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = viewer_client.get("/contacts/lists/grande/")
     assert response.status_code == 200
 
@@ -158,5 +158,5 @@ def test_list_index_query_count_does_not_grow_with_lists(db, viewer_client, djan
     for _index in range(rows):
         ContactListFactory()
     # session, user, user and group permissions; count, lists with their size and owner.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert viewer_client.get("/contacts/lists/").status_code == 200

@@ -330,7 +330,7 @@ def test_directory_query_count_does_not_grow_with_rows(db, viewer_client, django
     # session, user, user and group permissions; filter choices (regions, countries, lists, tags, event
     # editions: organisations and clusters are suggested as one types, not listed); count, people, positions,
     # contact points, press roles.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = viewer_client.get(URL, {"q": "affaires", "o": "organisation"})
     assert len(names(response)) == min(rows, 25)
 
