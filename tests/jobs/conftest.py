@@ -1,9 +1,14 @@
+from unittest import mock
+
 import pytest
 from django_tasks_db.management.commands.db_worker import Worker
 
 
 def run_queued_tasks() -> int:
-    """Run every task ready in the queue in this process, as a worker with ``--batch`` does; how many ran."""
+    """Run every task ready in the queue in this process, as a worker with ``--batch`` does; how many ran.
+
+    The worker closes the connection between tasks, as a request does; inside the test's transaction, which
+    PostgreSQL would then lose, it must not."""
     worker = Worker(
         queue_names=["default"],
         interval=0,
@@ -14,7 +19,8 @@ def run_queued_tasks() -> int:
         worker_id="test-worker",
         excluded_queue_names=[],
     )
-    worker.run()
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        worker.run()
     return worker._run_tasks
 
 
