@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -30,7 +31,6 @@ from core.merging import merge_action
 from core.pages import CappedPaginator
 from core.spreadsheets import timestamped_filename
 
-from .erasure import erase_person
 from .exports import export_people, log_export
 from .imports import PersonResource
 from .models import (
@@ -45,6 +45,7 @@ from .normalisation import normalise_email
 from .privacy import may_list_contact_details, may_see_contact_details, person_data
 from .search import phone_number_searched
 from .services import merge_people
+from .tasks import start_erasure
 
 
 class PersonColumnMixin:
@@ -354,16 +355,22 @@ class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSave
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             }
             return TemplateResponse(request, "admin/contacts/erase.html", context)
+        # Each erasure searches every text column of every table: a job each, on a worker (contacts.tasks).
         for person in people:
-            erase_person(person=person, user=request.user)
+            start_erasure(person, request.user)
         self.message_user(
             request,
-            ngettext(
-                "The personal data of %(count)d person was erased.",
-                "The personal data of %(count)d people was erased.",
-                len(people),
-            )
-            % {"count": len(people)},
+            format_html(
+                '{} <a href="{}">{}</a>',
+                ngettext(
+                    "The erasure of the personal data of %(count)d person has started.",
+                    "The erasure of the personal data of %(count)d people has started.",
+                    len(people),
+                )
+                % {"count": len(people)},
+                reverse("jobs:job_list"),
+                _("Follow it in “My exports and imports”."),
+            ),
             messages.SUCCESS,
         )
         return None

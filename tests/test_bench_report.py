@@ -25,6 +25,16 @@ def measured(search_ms: float, stock_ms: float, export_rows_per_second: float, p
             },
             "copy": {"rows": 1000, "seconds": 0.01, "rows_per_second": 100_000, "peak_rss_mb": 70.0},
         },
+        "queue": {
+            "click_to_done": {
+                "rows": 990,
+                "request_ms": search_ms * 5,
+                "seconds": 2.5,
+                "rows_per_second": 396.0,
+                "worker_peak_rss_mb": 120.0,
+            },
+            "throughput": {"jobs": 100, "seconds": 20.0, "jobs_per_second": 5.0},
+        },
     }
 
 
@@ -47,6 +57,24 @@ def test_targets_met_and_missed_are_said_at_the_largest_size():
     assert "**missed**: 20,000 rows/s" in text
     assert "met: 90 → 95 MB as people grow" in text
     assert "met: p95 120 ms" in text
+    # 5 × 60 ms at a million: the request that enqueues the export is too slow.
+    assert "| A large export's request < 100 ms (it only enqueues) | **missed**: 300 ms |" in " ".join(text.split())
+
+
+def test_the_job_queue_table_has_a_line_per_size():
+    text = render({10_000: measured(10.0, 500.0, 60_000, 90.0, 13), 100_000: measured(12.0, 900.0, 60_000, 91.0, 13)})
+    table = text.split("### Large exports through the job queue")[1].split("###")[0]
+    lines = [line for line in table.splitlines() if line.startswith("| 1")]
+    assert len(lines) == 2
+    assert [cell.strip() for cell in lines[0].strip("|").split("|")] == [
+        "10 000",
+        "990",
+        "50.0",
+        "2.5",
+        "396",
+        "120",
+        "5.0",
+    ]
 
 
 def test_tables_hold_every_size_and_a_query_count_that_changed_is_flagged():

@@ -401,7 +401,12 @@ def test_erase_person_command_asks_first(seed, monkeypatch):
         call_command("erase_person", "nobody", yes=True)
 
 
-def test_admin_erase_action_asks_for_confirmation_then_erases(seed, admin_client):
+def test_admin_erase_action_asks_for_confirmation_then_erases_on_a_worker(
+    seed, admin_client, django_capture_on_commit_callbacks
+):
+    from jobs.models import Job
+    from tests.jobs.conftest import run_queued_tasks
+
     bou = Person.objects.get(slug="stephanie-bou")
 
     confirmation = post_action(admin_client, "erase_personal_data", [bou])
@@ -411,10 +416,20 @@ def test_admin_erase_action_asks_for_confirmation_then_erases(seed, admin_client
     assert 'name="confirm" value="yes"' in confirmation.text
     assert Person.objects.get(pk=bou.pk).slug == "stephanie-bou"  # nothing erased yet
 
-    done = post_action(admin_client, "erase_personal_data", [bou], confirm="yes")
+    with django_capture_on_commit_callbacks(execute=True):
+        done = post_action(admin_client, "erase_personal_data", [bou], confirm="yes")
 
     assert done.status_code == 302
+    job = Job.objects.get()
+    assert (job.kind, job.title, job.owner.username) == (
+        "erasure",
+        f"Effacement des données personnelles de la personne n° {bou.pk}",
+        "admin",
+    )
+    assert run_queued_tasks() == 1
     assert Person.objects.get(pk=bou.pk).is_anonymised
+    page = admin_client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "Terminée" in page and "coordonnées" in page
 
 
 def test_admin_erase_action_needs_the_delete_permission(seed):

@@ -127,6 +127,7 @@ def main(argv=None) -> int:
         )
         measured["generate_seconds"] = generated_in
         measured["exports"] = exports(url, size, options.export_runs, options.import_export_limit)
+        measured["queue"] = json.loads(run([PYTHON, "-m", "tools.bench.queue"], url, "the job queue"))
         results[size] = measured
         if not options.keep:
             psql(server, f'DROP DATABASE IF EXISTS "crm_bench_{size}" WITH (FORCE)')
