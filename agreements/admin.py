@@ -10,18 +10,18 @@ from collections import defaultdict
 
 from django import forms
 from django.apps import apps
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalChanges
 
@@ -40,10 +40,12 @@ from core.admin import (
     admin_links,
 )
 from core.admin_widgets import LoadedChoicesInline
+from core.views import see_other
+from jobs.models import Job
 
-from .ingestion import review_release, save_release
 from .models import Agreement, AgreementParty, PressRelease, Provenance, Quote, Signatory
 from .signals import TRACKED_APPS
+from .tasks import review_release_text, start_ingestion
 
 # A record taken from a press release is named after the people, organisations and agreements it is about.
 OWNER_MODELS = (Person, Organisation, Agreement)
@@ -370,29 +372,41 @@ class PressReleaseAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdm
         return super().changelist_view(request, extra_context)
 
     def ingest_view(self, request):
-        """Paste a release, review what was found (new, matching, conflicting), then confirm to store it."""
+        """Paste a release; a worker reads it (``agreements.tasks``), and its review — new, matching, conflicting —
+        shows here (``?job=``) for confirmation; a worker then stores it. Reading it against every record takes
+        seconds at a million people: never within the request."""
         if not self.has_ingest_permission(request):
             raise PermissionDenied
         form = ReleaseTextForm(request.POST or None)
-        review = None
         if request.method == "POST" and form.is_valid():
-            review = review_release(form.cleaned_data["text"])
-            if "confirm" in request.POST and review.can_save:
-                release = save_release(review, user=request.user)
-                self.message_user(
-                    request,
-                    _("The release “%(release)s” was stored with what it adds.") % {"release": release},
-                    messages.SUCCESS,
-                )
-                return redirect("admin:agreements_pressrelease_change", release.pk)
+            job = start_ingestion(form.cleaned_data["text"], request.user, store="confirm" in request.POST)
+            return see_other(job.get_absolute_url())
         context = {
             **self.admin_site.each_context(request),
             "title": _("Ingest a press release"),
             "opts": self.opts,
             "form": form,
-            "review": review,
         }
+        reviewed = self._reviewed(request)
+        if reviewed is not None:
+            context.update(
+                preview=mark_safe(reviewed.result.get("preview", "")),  # noqa: S308  (our template, rendered by the worker)
+                can_save=reviewed.result.get("can_save", False),
+                text=reviewed.params["text"],
+            )
         return TemplateResponse(request, "admin/agreements/pressrelease/ingest.html", context)
+
+    def _reviewed(self, request):
+        """The caller's finished review of a release named by ``?job=``, if there is one."""
+        number = request.GET.get("job", "")
+        if not number.isdigit():
+            return None
+        return Job.objects.filter(
+            pk=int(number),
+            owner=request.user,
+            status=Job.Status.DONE,
+            task_path=review_release_text.module_path,
+        ).first()
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "press_contacts":

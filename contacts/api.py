@@ -2,7 +2,8 @@
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -154,6 +155,19 @@ class PersonViewSet(RecordViewSet):
                 )
         return response
 
+    @extend_schema(
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, "text/vcard"): OpenApiTypes.BINARY,
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+            303: OpenApiResponse(
+                description=_(
+                    "More people than an export answers at once: a worker writes the file. Location is the job "
+                    "(/api/jobs/{id}/): poll it until its status is done, then download its download_url."
+                )
+            ),
+        }
+    )
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request):
         """The people of this search as CSV, XLSX or vCard (``format``); needs contacts.export_contacts. People

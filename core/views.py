@@ -3,7 +3,7 @@ request was refused."""
 
 from django.conf import settings
 from django.core.validators import slug_re
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 from django.views import defaults
@@ -39,6 +39,13 @@ def page_not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": gettext("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def see_other(url: str) -> HttpResponseRedirect:
+    """``303 See Other``: what a request that started a job answers, pointing at the job."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
 
 
 def bad_request(request, message: str, back_url: str):

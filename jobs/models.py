@@ -57,6 +57,9 @@ class Job(models.Model):
         blank=True,
     )
     task_path = models.CharField(_("task"), max_length=200, help_text=_("The django-tasks task that does the work."))
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, help_text=_("The language of the person who asked: the job's own.")
+    )
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     rows = models.PositiveBigIntegerField(_("rows done"), default=0)
     total = models.PositiveBigIntegerField(_("rows in all"), null=True, blank=True)

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -69,6 +69,7 @@ def start_job(*, task_function, kind: str, title: str, owner, params: dict, tota
         title=title[:200],
         owner=owner,
         task_path=task_function.module_path,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
         params=params,
         total=total,
         max_attempts=settings.JOBS_MAX_ATTEMPTS,
@@ -183,6 +184,13 @@ def run_job(job_pk: int, function) -> str:
         # Cancelled before it started, or already taken by another worker after the reaper re-queued it.
         return "skipped"
     job = Job.objects.get(pk=job_pk)
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        return _run(job, function)
+
+
+def _run(job: Job, function) -> str:
+    """The work of ``job``, claimed by this worker, in the language of the person who asked for it (the file's
+    headings, the messages they read)."""
     progress = Progress(job)
     reporter = _Reporter(progress)
     reporter.start()
@@ -244,9 +252,11 @@ def _fail(job: Job, message: str, detail: str) -> None:
 
 def cancel_job(job: Job) -> bool:
     """Cancel a queued or running job. A running job stops at its next progress report and leaves no file."""
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        message = _("Cancelled.")
     return bool(
         Job.objects.filter(pk=job.pk, status__in=Job.ACTIVE).transition(
-            status=Job.Status.CANCELLED, finished_at=timezone.now(), error=_("Cancelled.")
+            status=Job.Status.CANCELLED, finished_at=timezone.now(), error=message
         )
     )
 
@@ -274,7 +284,8 @@ def reap_stalled_jobs() -> int:
     limit = timezone.now() - timedelta(seconds=settings.JOBS_STALLED_AFTER)
     reaped = 0
     for job in Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=limit):
-        message = _("The worker running this job stopped (attempt %(attempt)s).") % {"attempt": job.attempts}
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            message = _("The worker running this job stopped (attempt %(attempt)s).") % {"attempt": job.attempts}
         if job.attempts < job.max_attempts:
             if _this_run(job).filter(heartbeat_at__lt=limit).transition(status=Job.Status.QUEUED, error=message):
                 transaction.on_commit(functools.partial(_enqueue, job.pk))

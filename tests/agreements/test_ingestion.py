@@ -14,6 +14,7 @@ from clusters.imports import OrganisationIndex
 from clusters.models import Organisation
 from contacts.models import ContactPoint, Person, PressContact
 from core.search import fold
+from jobs.models import Job
 from tests.factories import EmailFactory, OrganisationFactory, PersonFactory
 
 HENDAYE_SLUG = "2022-05-12-alliance-polepharma-gipso-basque-health-cluster"
@@ -272,16 +273,40 @@ def test_the_command_refuses_what_it_cannot_read(db, tmp_path, data):
 INGEST_URL = "/admin/agreements/pressrelease/ingest/"
 
 
-def test_the_admin_page_reviews_then_stores_on_confirmation(admin_client, organisations):
-    page = admin_client.post(INGEST_URL, {"text": PIPES_AND_INLINE, "preview": "1"})
+def test_the_admin_page_has_a_worker_read_the_release_then_store_it_on_confirmation(
+    admin_client, organisations, django_capture_on_commit_callbacks
+):
+    from jobs.models import Job
+    from tests.jobs.conftest import run_queued_tasks
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(INGEST_URL, {"text": PIPES_AND_INLINE, "preview": "1"})
+    reading = Job.objects.get()
+    assert response.status_code == 303 and response["Location"] == f"/jobs/{reading.pk}/"
+    assert reading.title == "Communiqué de presse : lecture"
+    assert run_queued_tasks() == 1
+    job_page = admin_client.get(response["Location"]).content.decode()
+    assert f'href="{INGEST_URL}?job={reading.pk}"' in job_page and "Vérifier et confirmer" in job_page
+
+    page = admin_client.get(INGEST_URL, {"job": reading.pk})
     html = page.content.decode()
     assert page.status_code == 200
     assert "Durand" in html and "Nouveau" in html and "Confirmer et enregistrer" in html
     assert not PressRelease.objects.exists()
-    response = admin_client.post(INGEST_URL, {"text": PIPES_AND_INLINE, "confirm": "1"})
+    # Someone else's review is not shown.
+    other = Client()
+    other.force_login(type(reading.owner).objects.create_superuser("other", "other@example.org", "x" * 12))
+    assert "Durand" not in other.get(INGEST_URL, {"job": reading.pk}).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(INGEST_URL, {"text": PIPES_AND_INLINE, "confirm": "1"})
+    storing = Job.objects.latest("pk")
+    assert response.status_code == 303 and response["Location"] == f"/jobs/{storing.pk}/"
+    assert run_queued_tasks() == 1
     release = PressRelease.objects.get()
-    assert response.status_code == 302 and response["Location"].endswith(f"/{release.pk}/change/")
     assert release.press_contacts.count() == 3
+    job_page = admin_client.get(response["Location"]).content.decode()
+    assert f'href="/admin/agreements/pressrelease/{release.pk}/change/"' in job_page
 
 
 def test_the_admin_page_needs_the_permissions_and_refuses_bad_text(admin_client, user_with, db):
@@ -293,5 +318,6 @@ def test_the_admin_page_needs_the_permissions_and_refuses_bad_text(admin_client,
     assert other.get(INGEST_URL).status_code == 403
     for text in ["", "a\x00b", "x" * 200_001]:
         response = admin_client.post(INGEST_URL, {"text": text, "preview": "1"})
-        assert response.status_code == 200 and response.context["review"] is None
+        assert response.status_code == 200 and response.context["form"].errors
+    assert not Job.objects.exists()
     assert "Ingérer un communiqué de presse" in admin_client.get("/admin/agreements/pressrelease/").content.decode()

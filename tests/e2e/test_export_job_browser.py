@@ -82,7 +82,7 @@ def test_a_large_search_exported_from_the_directory_arrives_through_the_job_page
 
     # The export answered 303 to the job's page, which follows the worker until the file is ready.
     page.wait_for_url(f"{crm}/jobs/*/")
-    assert page.locator("h1").inner_text() == f"Export CSV de {PEOPLE} personnes"
+    assert page.locator("h1").inner_text() == "Export CSV — Recherche dans l’annuaire"
     download_button = page.get_by_role("link", name="Télécharger")
     download_button.wait_for(timeout=60_000)
     assert f"{PEOPLE} sur {PEOPLE} lignes" in page.locator("#job-status").inner_text()
@@ -95,4 +95,4 @@ def test_a_large_search_exported_from_the_directory_arrives_through_the_job_page
     # The header links to the jobs, and the job is listed there.
     page.locator("header").get_by_role("link", name="Mes exports et imports").click()
     page.wait_for_url(f"{crm}/jobs/")
-    assert f"Export CSV de {PEOPLE} personnes" in page.locator("main").inner_text()
+    assert "Export CSV — Recherche dans l’annuaire" in page.locator("main").inner_text()

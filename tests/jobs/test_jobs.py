@@ -63,15 +63,16 @@ def test_a_large_export_goes_to_a_job_whose_page_follows_it_and_offers_every_row
     response = start_export(exporter_client, django_capture_on_commit_callbacks)
     job = Job.objects.get()
     assert response["Location"] == f"/jobs/{job.pk}/"
-    assert response["X-Left-Out-Do-Not-Contact"] == "1"
-    assert (job.owner, job.kind, job.total) == (exporter, Job.Kind.EXPORT, 8)
+    # The request only records the job: the worker counts the people, and those it leaves out.
+    assert (job.owner, job.kind, job.total, job.language) == (exporter, Job.Kind.EXPORT, None, "fr")
+    assert job.title == "Export CSV — Recherche dans l’annuaire"
     assert status_of(exporter_client, response["Location"]) == {
         "id": job.pk,
         "title": job.title,
         "status": "queued",
         "progress": 0.0,
         "rows": 0,
-        "total": 8,
+        "total": None,
         "download_url": None,
         "error": None,
     }
@@ -90,6 +91,8 @@ def test_a_large_export_goes_to_a_job_whose_page_follows_it_and_offers_every_row
     page = exporter_client.get(response["Location"]).content.decode()
     assert f'href="/jobs/{job.pk}/download/"' in page
     assert b'hx-trigger="every 1s"' not in page.encode()
+    assert "8 sur 8 lignes" in page
+    assert "1 personne qui a demandé à ne pas être contactée est exclue de l’export." in page
 
     download = exporter_client.get(status["download_url"])
     assert download.status_code == 200
@@ -409,3 +412,26 @@ def test_erasing_a_person_removes_the_export_files_that_name_them(
     job.refresh_from_db()
     assert job.file == "" and not default_storage.exists(stored)
     assert status_of(exporter_client, f"/jobs/{job.pk}/")["download_url"] is None
+
+
+def test_a_job_speaks_the_language_of_the_person_who_asked(
+    exporter_client, people, large_exports, django_capture_on_commit_callbacks
+):
+    start_export(exporter_client, django_capture_on_commit_callbacks, url="/en/contacts/export/")
+    job = Job.objects.get()
+    assert (job.language, job.title) == ("en", "CSV export — Directory search")
+    run_queued_tasks()
+    rows = downloaded_rows(exporter_client.get(f"/en/jobs/{job.pk}/download/"))
+    # The file's headings too.
+    assert list(rows[0]) == [
+        "Given name",
+        "Family name",
+        "Organisation",
+        "Job title",
+        "Email",
+        "Other emails",
+        "Phone",
+        "Other phones",
+    ]
+    page = exporter_client.get(f"/en/jobs/{job.pk}/").content.decode()
+    assert "8 of 8 rows" in page and "Download contacts-" in page

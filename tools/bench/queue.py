@@ -117,7 +117,6 @@ def throughput(user) -> dict:
             origin="directory",
             filters={"q": slug},
             source={"query": {"q": [slug]}},
-            total=1,
         ).pk
         for slug in slugs
     ]

@@ -271,8 +271,8 @@ Measured on {measured_on} with `{command}` (`tools/bench`).
 
 The directory's CSV of every person, asked for through the view as a member of staff does: the request records
 the job and answers 303 (its time is *Request*), a real `manage.py worker` process writes the file into the
-storage; *Click to done* runs from the request to the job's status "done", the worker's start-up left out.
-*Jobs/s*: 100 exports of one person each through two workers, from the first enqueued to the last done.
+storage; *Click to done*: the time between the request and the job's status "done", the worker's start-up left out.
+*Jobs/s*: 100 exports of one person each through two workers, the first enqueued to the last done.
 
 {queue_table(results)}
 
