@@ -27,6 +27,7 @@ def periodic_tasks() -> list[tuple[object, timedelta]]:
         # Half the time after which a job is declared stalled: a dead worker's job waits at most 1.5 times that.
         (tasks.reap_stalled_jobs, timedelta(seconds=settings.JOBS_STALLED_AFTER / 2)),
         (tasks.delete_expired_files, timedelta(hours=1)),
+        (tasks.prune_queue, timedelta(days=1)),
     ]
 
 

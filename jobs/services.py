@@ -366,3 +366,14 @@ def delete_files_made_before(moment, kind: str) -> int:
             _delete_file(job.file)
             deleted += 1
     return deleted
+
+
+def prune_queue(days: int = 7) -> int:
+    """The queue's own records of finished runs (django-tasks-db's ``DBTaskResult``) older than ``days``: the
+    jobs keep what people and administrators read. How many went."""
+    from django_tasks_db.models import DBTaskResult
+
+    deleted, _by_model = (
+        DBTaskResult.objects.finished().filter(finished_at__lt=timezone.now() - timedelta(days=days)).delete()
+    )
+    return deleted

@@ -1,4 +1,5 @@
-"""The queue's own periodic tasks (``jobs.schedule``): recovering the jobs of dead workers, deleting old files."""
+"""The queue's own periodic tasks (``jobs.schedule``): recovering the jobs of dead workers, deleting old files,
+forgetting the queue's records of runs finished long ago."""
 
 from django_tasks import task
 
@@ -13,3 +14,8 @@ def reap_stalled_jobs() -> int:
 @task()
 def delete_expired_files() -> int:
     return services.delete_expired_files()
+
+
+@task()
+def prune_queue() -> int:
+    return services.prune_queue()

@@ -315,6 +315,7 @@ def test_periodic_tasks_are_enqueued_once_per_period_whoever_asks(settings):
     now = timezone.now()
     assert sorted(schedule.enqueue_due_tasks(now)) == [
         "jobs.tasks.delete_expired_files",
+        "jobs.tasks.prune_queue",
         "jobs.tasks.reap_stalled_jobs",
     ]
     # A second worker looking at the same moment finds nothing due.
@@ -325,8 +326,12 @@ def test_periodic_tasks_are_enqueued_once_per_period_whoever_asks(settings):
         "jobs.tasks.delete_expired_files",
     ]
     assert DBTaskResult.objects.filter(task_path="jobs.tasks.reap_stalled_jobs").count() == 3
-    assert Schedule.objects.count() == 2
-    assert run_queued_tasks() == 5
+    assert Schedule.objects.count() == 3
+    assert run_queued_tasks() == 6
+    # A day later, the queue forgets the runs finished more than a week before.
+    DBTaskResult.objects.filter(task_path="jobs.tasks.reap_stalled_jobs").update(finished_at=now - timedelta(days=8))
+    assert services.prune_queue() == 3
+    assert DBTaskResult.objects.count() == 3
 
 
 def test_expired_files_and_files_no_job_offers_are_deleted(exporter, media):
