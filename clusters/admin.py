@@ -39,6 +39,7 @@ from .models import (
     Territory,
 )
 from .services import cancel_membership, mark_dues_paid, merge_organisations, renew_membership
+from .tasks import start_merge
 
 
 class SectorAdmin(SlugFixedOnceSavedMixin, HistoryAdmin):
@@ -135,7 +136,7 @@ class RelationInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInlin
 
 class OrganisationAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdmin):
     resource_classes = [OrganisationResource]
-    actions = [merge_action(merge_organisations, _("Merge the two selected organisations"))]
+    actions = [merge_action(merge_organisations, _("Merge the two selected organisations"), in_background=start_merge)]
     list_display = ["name", "acronym", "kind", "city", "region", "country", "sector_names"]
     list_filter = ["kind", "sectors", ("country", CountryFilter)]
     search_fields = ["name", "acronym", "slug", "other_names__name", "city"]

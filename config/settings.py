@@ -343,6 +343,9 @@ JOB_FILE_DAYS = int(os.environ.get("JOB_FILE_DAYS", "2"))
 # Exports of up to this many people are answered at once (about 0.2 s at the benchmark's 10 000 rows/s); larger
 # ones become a job, and the person follows it on its page until the file is ready.
 EXPORT_DIRECT_MAX_ROWS = int(os.environ.get("EXPORT_DIRECT_MAX_ROWS", "2000"))
+# A merge moves each row pointing at the record merged away, checking it for a twin (about 4 ms a row): beyond this
+# many rows, the merge is a job.
+MERGE_DIRECT_MAX_ROWS = int(os.environ.get("MERGE_DIRECT_MAX_ROWS", "200"))
 
 # Spreadsheet imports (core.tables.TableLimits): what a file may hold, checked as it is read and refused beyond.
 # The admin's import (preview, then confirmation) runs in web requests that must end well within gunicorn's

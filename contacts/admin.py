@@ -45,7 +45,7 @@ from .normalisation import normalise_email
 from .privacy import may_list_contact_details, may_see_contact_details, person_data
 from .search import phone_number_searched
 from .services import merge_people
-from .tasks import start_erasure
+from .tasks import start_erasure, start_merge
 
 
 class PersonColumnMixin:
@@ -184,7 +184,7 @@ class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSave
         "export_csv",
         "export_xlsx",
         "export_vcard",
-        merge_action(merge_people, _("Merge the two selected people")),
+        merge_action(merge_people, _("Merge the two selected people"), in_background=start_merge),
         "export_personal_data",
         "erase_personal_data",
     ]

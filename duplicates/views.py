@@ -13,10 +13,12 @@ from django.views.generic import TemplateView
 from clusters.duplicates import likely_duplicate_organisations
 from clusters.models import Organisation
 from clusters.services import merge_organisations
+from clusters.tasks import start_merge as start_organisation_merge
 from contacts.duplicates import likely_duplicate_people
 from contacts.models import Person
 from contacts.services import merge_people
-from core.merging import merge_and_describe
+from contacts.tasks import start_merge as start_person_merge
+from core.merging import merge_and_describe, merge_started_message, merges_in_background
 from core.pages import StaffPageMixin
 from core.views import bad_request, posted_slug
 
@@ -69,5 +71,11 @@ class MergeView(LoginRequiredMixin, View):
             return bad_request(
                 request, _("These two records cannot be merged: one no longer exists."), reverse("duplicates")
             )
+        if merges_in_background(other):
+            job = (start_person_merge if kind == "person" else start_organisation_merge)(
+                keep=keep, other=other, user=request.user
+            )
+            messages.success(request, merge_started_message(job))
+            return redirect(job)
         messages.success(request, merge_and_describe(merge, keep=keep, other=other, user=request.user))
         return redirect(keep.get_absolute_url())

@@ -257,3 +257,52 @@ def test_the_admin_action_wants_exactly_two_records(admin_client, duplicates):
     selection = {"action": "merge_selected", "_selected_action": [Person.objects.first().pk]}
     response = admin_client.post("/admin/contacts/person/", selection, follow=True)
     assert "Sélectionnez exactement deux fiches à fusionner." in response.content.decode()
+
+
+def test_a_merge_with_many_rows_to_move_runs_on_a_worker(
+    client, user_with, duplicates, settings, django_capture_on_commit_callbacks
+):
+    """From the duplicates page: more rows to move than MERGE_DIRECT_MAX_ROWS, the merge is a job."""
+    from jobs.models import Job
+    from tests.jobs.conftest import run_queued_tasks
+
+    settings.MERGE_DIRECT_MAX_ROWS = 0
+    bou, bou_again = duplicates
+    client.force_login(user_with("change_person", "delete_person"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/duplicates/merge/",
+            {"kind": "person", "first": bou.slug, "second": bou_again.slug, "keep": bou_again.slug},
+            follow=True,
+        )
+    job = Job.objects.get()
+    assert response.redirect_chain[-1][0] == f"/jobs/{job.pk}/"
+    assert "La fusion a beaucoup de lignes à déplacer : un worker s’en charge." in response.content.decode()
+    assert job.title == "Fusion de « Stéphanie Bou » dans « STEPHANIE BOU »"
+    assert Person.objects.filter(family_name__iexact="bou").count() == 2
+    assert run_queued_tasks() == 1
+    assert list(Person.objects.filter(family_name__iexact="bou")) == [bou_again]
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "« Stéphanie Bou » a été fusionné avec « STEPHANIE BOU »" in page
+    assert f'href="{bou_again.get_absolute_url()}"' in page
+
+
+def test_the_admin_action_merges_on_a_worker_when_many_rows_move(
+    admin_client, settings, db, django_capture_on_commit_callbacks
+):
+    from jobs.models import Job
+    from tests.jobs.conftest import run_queued_tasks
+
+    settings.MERGE_DIRECT_MAX_ROWS = 2
+    kept, merged = OrganisationFactory(name="Azkue Biotech"), OrganisationFactory(name="Azkue Biotech SL")
+    for number in range(3):
+        PositionFactory(organisation=merged, person=PersonFactory(family_name=f"Arana{number}"))
+    selection = {"action": "merge_selected", "_selected_action": [kept.pk, merged.pk], "keep": kept.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post("/admin/clusters/organisation/", selection, follow=True)
+    job = Job.objects.get()
+    assert f'href="/jobs/{job.pk}/"' in response.content.decode()
+    assert Organisation.objects.filter(pk=merged.pk).exists()
+    run_queued_tasks()
+    assert not Organisation.objects.filter(pk=merged.pk).exists()
+    assert kept.positions.count() == 3
