@@ -210,9 +210,9 @@ def test_export_reads_people_in_a_fixed_number_of_queries(db, exporter_client, d
         person = PersonFactory()
         EmailFactory(person=person)
         PositionFactory(person=person)
-    with django_assert_num_queries(10):
-        # session, user, user and group permissions; count and log insert; people, positions, contact points,
-        # press roles.
+    with django_assert_num_queries(11):
+        # session, user, user and group permissions; whether there are more than EXPORT_DIRECT_MAX_ROWS (a count
+        # under a LIMIT), the count and the log insert; people, positions, contact points, press roles.
         response = exporter_client.get(URL, {"format": "csv"})
         rows = read_csv(response)
     assert len(rows) == 30
