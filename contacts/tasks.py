@@ -2,9 +2,8 @@
 
 from django.utils.translation import gettext as _
 
-from core.merging import merge_and_describe
 from jobs.models import Job
-from jobs.services import JobFailed, JobOutcome, job_task, start_job
+from jobs.services import JobOutcome, job_task, merge_job, start_job, start_merge_job
 
 from .erasure import erase_person
 from .exports import write_export_file
@@ -39,21 +38,8 @@ def start_erasure(person, user) -> Job:
 
 @job_task
 def merge_people_job(job, progress):
-    keep = Person.objects.filter(pk=job.params["keep"]).first()
-    other = Person.objects.filter(pk=job.params["other"]).first()
-    if keep is None or other is None or job.owner is None:
-        raise JobFailed(_("These two records cannot be merged: one no longer exists."))
-    message = merge_and_describe(merge_people, keep=keep, other=other, user=job.owner)
-    return JobOutcome(
-        rows=1, result={"summary": message, "links": [{"url": keep.get_absolute_url(), "label": _("Open the person")}]}
-    )
+    return merge_job(merge_people, Person, job, _("Open the person"))
 
 
 def start_merge(*, keep, other, user) -> Job:
-    return start_job(
-        task_function=merge_people_job,
-        kind=Job.Kind.OTHER,
-        title=_("Merge of “%(other)s” into “%(keep)s”") % {"other": other, "keep": keep},
-        owner=user,
-        params={"keep": keep.pk, "other": other.pk},
-    )
+    return start_merge_job(merge_people_job, keep=keep, other=other, user=user)

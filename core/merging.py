@@ -246,6 +246,16 @@ def merge_and_describe(merge, *, keep, other, user) -> str:
     }
 
 
+def merge_by_keys(merge, model, *, keep_pk, other_pk, user):
+    """``merge_and_describe`` for two records named by their keys, as a merge job has them: ``(message, kept
+    record)``, or None when one of the two, or the person merging, no longer exists."""
+    keep = model.objects.filter(pk=keep_pk).first()
+    other = model.objects.filter(pk=other_pk).first()
+    if keep is None or other is None or user is None:
+        return None
+    return merge_and_describe(merge, keep=keep, other=other, user=user), keep
+
+
 def merge_started_message(job) -> str:
     return format_html(
         '{} <a href="{}">{}</a>',

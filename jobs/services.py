@@ -58,6 +58,30 @@ class JobOutcome:
     result: dict = field(default_factory=dict)
 
 
+def merge_job(merge, model, job: Job, open_label: str) -> JobOutcome:
+    """The work of a merge job (``params``: the keys of the record kept and of the other): the merge service
+    ``merge`` of ``model``, and a link to the record kept, labelled ``open_label``."""
+    from core.merging import merge_by_keys
+
+    merged = merge_by_keys(merge, model, keep_pk=job.params["keep"], other_pk=job.params["other"], user=job.owner)
+    if merged is None:
+        raise JobFailed(_("These two records cannot be merged: one no longer exists."))
+    message, keep = merged
+    return JobOutcome(
+        rows=1, result={"summary": message, "links": [{"url": keep.get_absolute_url(), "label": open_label}]}
+    )
+
+
+def start_merge_job(task_function, *, keep, other, user) -> Job:
+    return start_job(
+        task_function=task_function,
+        kind=Job.Kind.OTHER,
+        title=_("Merge of “%(other)s” into “%(keep)s”") % {"other": other, "keep": keep},
+        owner=user,
+        params={"keep": keep.pk, "other": other.pk},
+    )
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:100]
 

@@ -93,11 +93,17 @@ class JobDetailView(LoginRequiredMixin, DetailView):
         return response
 
 
+def visible_job(request, pk) -> Job:
+    """The job, if the user may see it; someone else's job does not exist, as far as they can tell."""
+    job = get_object_or_404(Job, pk=pk)
+    if not may_see(request.user, job):
+        raise Http404
+    return job
+
+
 class JobDownloadView(LoginRequiredMixin, View):
     def get(self, request, pk):
-        job = get_object_or_404(Job, pk=pk)
-        if not may_see(request.user, job):
-            raise Http404
+        job = visible_job(request, pk)
         if not may_download(request.user, job):
             messages.error(request, _("Only the person who asked for this file may download it."))
             return redirect(job)
@@ -117,9 +123,7 @@ class JobDownloadView(LoginRequiredMixin, View):
 
 class JobCancelView(LoginRequiredMixin, View):
     def post(self, request, pk):
-        job = get_object_or_404(Job, pk=pk)
-        if not may_see(request.user, job):
-            raise Http404
+        job = visible_job(request, pk)
         if not may_cancel(request.user, job):
             messages.error(request, _("You may not cancel this job."))
         elif cancel_job(job):
