@@ -8,6 +8,7 @@ from agreements.models import Agreement, PressRelease
 from clusters.models import Organisation
 from contacts.models import ContactList, Person
 from events.models import Event
+from jobs.models import Job
 
 POLICY = {
     "default-src": "'self'",
@@ -68,6 +69,7 @@ def pages():
     edition = event.editions.order_by("pk").first()
     contact_list = ContactList.objects.create(name="Presse", slug="presse")
     contact_list.entries.create(person=person)
+    job = Job.objects.create(kind=Job.Kind.EXPORT, title="Export", task_path="contacts.tasks.export_people_file")
     site = [
         "/",
         "/en/",
@@ -87,6 +89,8 @@ def pages():
         "/contacts/events/",
         f"/contacts/events/{event.slug}/",
         "/duplicates/",
+        "/jobs/",
+        f"/jobs/{job.pk}/",
         "/account/two-factor/",
         "/password-reset/",
     ]
@@ -114,6 +118,8 @@ def pages():
         "/admin/auth/user/",
         "/admin/auth/user/add/",
         "/admin/password_change/",
+        "/admin/jobs/job/",
+        f"/admin/jobs/job/{job.pk}/change/",
         "/admin/axes/accessattempt/",
         "/admin/knox/authtoken/",
         "/admin/knox/authtoken/add/",
