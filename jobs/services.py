@@ -348,17 +348,20 @@ def _delete_file(name: str) -> None:
             logger.exception("Could not delete %s", name)
 
 
-def delete_expired_files() -> int:
-    """Delete the files of expired jobs, and any file in the jobs' folder that no job offers (what a worker
-    killed while writing left behind). A running job's folder is left alone. How many files went."""
+def delete_expired_files(orphans_older_than: timedelta = timedelta(hours=1)) -> int:
+    """Delete the files of expired jobs, and the files in the jobs' folder that no job offers (what a worker
+    killed while saving left behind, a cancelled job's last file) once they are ``orphans_older_than`` old: a
+    job saves its file before it is marked done, and a file that young may be one about to be offered. A
+    running job's folder is left alone. How many files went."""
     deleted = 0
     now = timezone.now()
     for job in Job.objects.filter(expires_at__lte=now).exclude(file=""):
         if Job.objects.filter(pk=job.pk, file=job.file).transition(file=""):
             _delete_file(job.file)
             deleted += 1
-    offered = set(Job.objects.exclude(file="").values_list("file", flat=True))
+    # The running jobs first, then the files offered: a job that finishes in between is in one or the other.
     active = {str(pk) for pk in Job.objects.active().values_list("pk", flat=True)}
+    offered = set(Job.objects.exclude(file="").values_list("file", flat=True))
     try:
         job_folders, _files = default_storage.listdir(Job.FILES_FOLDER)
     except FileNotFoundError:
@@ -367,7 +370,7 @@ def delete_expired_files() -> int:
         if folder in active:
             continue
         for name in _files_under(f"{Job.FILES_FOLDER}/{folder}"):
-            if name not in offered:
+            if name not in offered and default_storage.get_modified_time(name) <= now - orphans_older_than:
                 _delete_file(name)
                 deleted += 1
     return deleted
@@ -379,17 +382,6 @@ def _files_under(folder: str):
         yield f"{folder}/{name}"
     for sub in folders:
         yield from _files_under(f"{folder}/{sub}")
-
-
-def delete_files_made_before(moment, kind: str) -> int:
-    """Delete every file of ``kind`` jobs finished before ``moment``: an erasure does, since they may hold the
-    person erased. The jobs stay, without their file."""
-    deleted = 0
-    for job in Job.objects.filter(kind=kind, finished_at__lte=moment).exclude(file=""):
-        if Job.objects.filter(pk=job.pk, file=job.file).transition(file="", expires_at=moment):
-            _delete_file(job.file)
-            deleted += 1
-    return deleted
 
 
 def prune_queue(days: int = 7) -> int:

@@ -3,6 +3,7 @@ backoff, the reaper, periodic tasks, expired files. Real worker processes: test_
 
 import csv
 import io
+import os
 from datetime import timedelta
 
 import openpyxl
@@ -247,8 +248,9 @@ def test_a_running_job_cancelled_stops_at_its_next_report_and_leaves_no_file(exp
     assert services.run_job(job.pk, work) == "interrupted"
     job.refresh_from_db()
     assert (job.status, job.file) == (Job.Status.CANCELLED, "")
-    # The half-written file is no job's: the periodic clean-up takes it.
-    assert services.delete_expired_files() == 1
+    # The half-written file is no job's: the periodic clean-up takes it, once it is an hour old.
+    assert services.delete_expired_files() == 0
+    assert services.delete_expired_files(orphans_older_than=timedelta(0)) == 1
     assert not default_storage.exists(written[0])
 
 
@@ -352,7 +354,13 @@ def test_expired_files_and_files_no_job_offers_are_deleted(exporter, media):
     partial = default_storage.save(kept.file_path("contacts.csv").replace("/1/", "/0/"), ContentFile(b"da"))
     orphan = default_storage.save(f"{Job.FILES_FOLDER}/999999/1/contacts.csv", ContentFile(b"lost"))
 
-    assert services.delete_expired_files() == 4
+    # Files no job offers go once they are an hour old: younger, one may be about to be offered.
+    assert services.delete_expired_files() == 1
+    assert default_storage.exists(partial) and default_storage.exists(orphan)
+    an_hour_ago = (timezone.now() - timedelta(hours=1, seconds=1)).timestamp()
+    for name in (failed_file, partial, orphan):
+        os.utime(default_storage.path(name), (an_hour_ago, an_hour_ago))
+    assert services.delete_expired_files() == 3
     assert not any(default_storage.exists(name) for name in (expired_file, failed_file, partial, orphan))
     assert default_storage.exists(kept_file) and default_storage.exists(running_file)
     expired.refresh_from_db()

@@ -4,8 +4,10 @@ killed with SIGKILL in the middle of an export never leaves a partial file offer
 
 import csv
 import io
+import os
 import signal
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -148,3 +150,53 @@ def test_a_worker_killed_mid_export_never_leaves_a_partial_file_offered_as_compl
     rows = csv_lines(client, job)
     assert len(rows) == 30_000
     assert len({row["Prénom"] for row in rows}) == 30_000
+
+
+def test_an_export_cancelled_while_a_worker_writes_it_stops_and_leaves_no_file(workers, shared):
+    make_people(30_000, "Cancelled")
+    client = exporter_client("cancelling-exporter")
+    workers()
+    response = client.get("/contacts/export/", {"format": "csv", "q": "cancelled"})
+    job = Job.objects.get(pk=response["Location"].split("/")[2])
+    wait_for(
+        lambda: Job.objects.filter(pk=job.pk, status="running", rows__gt=0).exists(),
+        what="the export to be under way",
+        log=workers.log,
+    )
+    assert client.post(f"/jobs/{job.pk}/cancel/").status_code == 302
+    # The worker stops at its next report and is free for the next job.
+    make_people(20, "After")
+    response = client.get("/contacts/export/", {"format": "csv", "q": "after"})
+    after = Job.objects.get(pk=response["Location"].split("/")[2])
+    wait_for(lambda: Job.objects.filter(pk=after.pk, status="done").exists(), what="the next job", log=workers.log)
+    job.refresh_from_db()
+    assert (job.status, job.file, job.attempts) == (Job.Status.CANCELLED, "", 1)
+    assert job.rows < 30_000
+    assert not (shared["media"] / "jobs" / str(job.pk)).exists() or not any(
+        (shared["media"] / "jobs" / str(job.pk)).rglob("*.csv")
+    )
+
+
+def test_a_worker_deletes_expired_files_and_files_no_job_offers(workers, shared):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from jobs.models import Schedule
+
+    expired = Job.objects.create(kind=Job.Kind.EXPORT, title="old", task_path="t", status=Job.Status.DONE, attempts=1)
+    name = default_storage.save(expired.file_path("old.csv"), ContentFile(b"old"))
+    Job.objects.filter(pk=expired.pk).update(file=name, expires_at=timezone.now())
+    orphan = default_storage.save(f"{Job.FILES_FOLDER}/0/1/lost.csv", ContentFile(b"lost"))
+    an_hour_ago = (timezone.now() - timedelta(hours=1, seconds=1)).timestamp()
+    os.utime(default_storage.path(orphan), (an_hour_ago, an_hour_ago))
+    # Every periodic task due now, as on a new deployment.
+    Schedule.objects.all().delete()
+    workers()
+    wait_for(
+        lambda: not default_storage.exists(name) and not default_storage.exists(orphan),
+        what="the expired files to go",
+        log=workers.log,
+    )
+    expired.refresh_from_db()
+    assert expired.file == ""
