@@ -14,7 +14,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client, override_settings
 
 from contacts.models import Person
-from contacts.search import refresh_search_text
+from contacts.search import search_text_of
 from jobs import services
 from jobs.models import Job
 from tests.processes import connected_to, copy_of_the_test_database, start_worker, stop, wait_for
@@ -74,11 +74,22 @@ def exporter_client(username) -> Client:
 
 
 def make_people(count: int, prefix: str) -> None:
-    people = Person.objects.bulk_create(
-        Person(given_name=f"{prefix}{number}", family_name="Worker", slug=f"{prefix.lower()}-{number}")
-        for number in range(count)
+    """``count`` people the directory finds by ``prefix``, written at once, their search text as the signals
+    would write it."""
+    Person.objects.bulk_create(
+        (
+            Person(
+                given_name=f"{prefix}{number}",
+                family_name="Worker",
+                slug=f"{prefix.lower()}-{number}",
+                search_text=search_text_of(
+                    given_name=f"{prefix}{number}", family_name="Worker", titles=[], organisations=[], contact_values=[]
+                ),
+            )
+            for number in range(count)
+        ),
+        batch_size=5_000,
     )
-    refresh_search_text([person.pk for person in people])
 
 
 def csv_lines(client, job: Job) -> list[dict]:
