@@ -59,7 +59,7 @@ class Scheduler(threading.Thread):
         while True:
             try:
                 for name in enqueue_due_tasks():
-                    logger.info("Enqueued the periodic task %s", name)
+                    logger.debug("Enqueued the periodic task %s", name)
             except Exception:
                 logger.exception("The scheduler could not enqueue the periodic tasks")
             finally:
