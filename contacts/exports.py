@@ -318,7 +318,14 @@ def write_export_file(job: Job, progress) -> JobOutcome:
         output.seek(0)
     with output:
         progress.update(written, force=True)
+        if erased_since(job.started_at):
+            # Rows read before an erasure committed may hold the person erased, and the erasure looked for
+            # them in the stored files before this one existed: the job starts again, after it.
+            raise ErasedMeanwhile
         stored = default_storage.save(job.file_path(file_name), File(output, name=file_name))
+    if erased_since(job.started_at):
+        default_storage.delete(stored)
+        raise ErasedMeanwhile
     return JobOutcome(
         rows=written,
         file=stored,
@@ -326,6 +333,16 @@ def write_export_file(job: Job, progress) -> JobOutcome:
         content_type=CONTENT_TYPES[export_format],
         result={"format": export_format, "left_out": left_out},
     )
+
+
+class ErasedMeanwhile(Exception):
+    """A person's data was erased while the export was written: the job is tried again (jobs.services)."""
+
+
+def erased_since(moment) -> bool:
+    from .models import Erasure
+
+    return moment is not None and Erasure.objects.filter(erased_at__gte=moment).exists()
 
 
 def log_download(job: Job, user) -> ExportLog | None:

@@ -448,3 +448,29 @@ def test_a_job_speaks_the_language_of_the_person_who_asked(
     ]
     page = exporter_client.get(f"/en/jobs/{job.pk}/").content.decode()
     assert "8 of 8 rows" in page and "Download contacts-" in page
+
+
+def test_an_export_written_while_someone_was_erased_is_written_again(
+    exporter_client, people, large_exports, django_capture_on_commit_callbacks, media
+):
+    """The rows read before an erasure committed may hold the person; the file is dropped and the job retried."""
+    from contacts.erasure import erase_person
+    from contacts.exports import ErasedMeanwhile, write_export_file
+
+    start_export(exporter_client, django_capture_on_commit_callbacks)
+    job = Job.objects.get()
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, attempts=1, started_at=timezone.now() - timedelta(minutes=1)
+    )
+    job.refresh_from_db()
+    erase_person(person=people[0])
+    with pytest.raises(ErasedMeanwhile):
+        write_export_file(job, services.Progress(job))
+    assert not any(media.rglob("*.csv"))
+    # Tried again, after the erasure: the person erased is not in the file.
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED, attempts=1)
+    run_queued_tasks()
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE
+    names = {row["Prénom"] for row in downloaded_rows(exporter_client.get(f"/jobs/{job.pk}/download/"))}
+    assert names == {f"Ane{number}" for number in range(1, 8)}
