@@ -10,8 +10,10 @@ where the person follows its progress and downloads the file once it is complete
 """
 
 import tempfile
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import vobject
 from django.conf import settings
@@ -38,12 +40,14 @@ FILE_FORMATS = [ExportLog.Format.CSV, ExportLog.Format.XLSX, ExportLog.Format.VC
 
 @dataclass(frozen=True)
 class ExportRow:
+    person_id: int
+    updated_at: datetime | None
     given_name: str
     family_name: str
     organisation: str
     title: str
-    emails: list[str]
-    phones: list[tuple[str, str]]  # (international format, kind)
+    emails: list[tuple[str, str, bool]]  # (address, kind, preferred), the preferred first
+    phones: list[tuple[str, str, bool]]  # (international format, kind, preferred), the preferred first
 
     def cells(self) -> list[str]:
         return [
@@ -51,10 +55,10 @@ class ExportRow:
             self.family_name,
             self.organisation,
             self.title,
-            self.emails[0] if self.emails else "",
-            "; ".join(self.emails[1:]),
+            self.emails[0][0] if self.emails else "",
+            "; ".join(email for email, _kind, _preferred in self.emails[1:]),
             self.phones[0][0] if self.phones else "",
-            "; ".join(number for number, _kind in self.phones[1:]),
+            "; ".join(number for number, _kind, _preferred in self.phones[1:]),
         ]
 
 
@@ -75,8 +79,8 @@ def rows(people) -> Iterator[ExportRow]:
     """The export's rows for ``people`` (a queryset of people, in its own order), read as plain values, not model
     instances: 2 000 people at a time, then their current positions, press roles and contact points in one
     query each. A million people stream at a steady, small memory (docs/benchmarks.md)."""
-    people = people.prefetch_related(None).values_list("pk", "given_name", "family_name")
-    batch: list[tuple[int, str, str]] = []
+    people = people.prefetch_related(None).values_list("pk", "given_name", "family_name", "updated_at")
+    batch: list[tuple] = []
     for person in people.iterator(chunk_size=CHUNK_SIZE):
         batch.append(person)
         if len(batch) == CHUNK_SIZE:
@@ -85,10 +89,10 @@ def rows(people) -> Iterator[ExportRow]:
     yield from _batch_rows(batch)
 
 
-def _batch_rows(batch: list[tuple[int, str, str]]) -> Iterator[ExportRow]:
+def _batch_rows(batch: list[tuple]) -> Iterator[ExportRow]:
     if not batch:
         return
-    ids = [pk for pk, _given, _family in batch]
+    ids = [person[0] for person in batch]
     # What a directory row shows: the primary current position first, else the first press role by name.
     positions: dict[int, tuple[str, str]] = {}
     current = Position.objects.current().filter(person_id__in=ids).order_by("person_id", "-is_primary", "pk")
@@ -98,22 +102,24 @@ def _batch_rows(batch: list[tuple[int, str, str]]) -> Iterator[ExportRow]:
     roles = PressContact.objects.filter(person_id__in=ids).order_by("person_id", "organisation__name")
     for person_id, organisation in roles.values_list("person_id", "organisation__name"):
         press.setdefault(person_id, organisation)
-    emails: dict[int, list[str]] = {}
-    phones: dict[int, list[tuple[str, str]]] = {}
+    emails: dict[int, list[tuple[str, str, bool]]] = {}
+    phones: dict[int, list[tuple[str, str, bool]]] = {}
     # The phone as stored (E.164 text): a PhoneNumberField would parse every number into an object first.
     points = (
         ContactPoint.objects.filter(person_id__in=ids)
         .order_by("person_id", "medium", "-is_primary", "pk")
-        .values_list("person_id", "medium", "email", Cast("phone", TextField()), "kind")
+        .values_list("person_id", "medium", "email", Cast("phone", TextField()), "kind", "is_primary")
     )
-    for person_id, medium, email, phone, kind in points:
+    for person_id, medium, email, phone, kind, is_primary in points:
         if medium == ContactPoint.Medium.EMAIL:
-            emails.setdefault(person_id, []).append(email)
+            emails.setdefault(person_id, []).append((email, kind, is_primary))
         elif phone:
-            phones.setdefault(person_id, []).append((international_format(phone), kind))
-    for pk, given_name, family_name in batch:
+            phones.setdefault(person_id, []).append((international_format(phone), kind, is_primary))
+    for pk, given_name, family_name, updated_at in batch:
         organisation, title = positions.get(pk) or (press.get(pk, ""), "")
         yield ExportRow(
+            person_id=pk,
+            updated_at=updated_at,
             given_name=given_name,
             family_name=family_name,
             organisation=organisation,
@@ -133,27 +139,38 @@ def xlsx_file(export_rows: Iterable[ExportRow]):
 
 _VCARD_PHONE_TYPES = {
     ContactPoint.Kind.MOBILE: ["CELL", "VOICE"],
-    ContactPoint.Kind.SWITCHBOARD: ["WORK", "VOICE", "PREF"],
+    ContactPoint.Kind.SWITCHBOARD: ["WORK", "VOICE"],
     ContactPoint.Kind.PERSONAL: ["HOME", "VOICE"],
 }
+# The namespace of the people's vCard UIDs: one UID per person, whatever the export, so that a phone or a mail
+# client importing a second export updates the cards of the first instead of adding everyone again.
+VCARD_UID_NAMESPACE = uuid.UUID("0b9c3f8e-6d1a-5c4e-9a57-3f1e2d8c7b60")
+
+
+def vcard_uid(person_id: int) -> str:
+    return f"urn:uuid:{uuid.uuid5(VCARD_UID_NAMESPACE, f'person:{person_id}')}"
 
 
 def vcard(row: ExportRow) -> str:
     card = vobject.vCard()
+    card.add("uid").value = vcard_uid(row.person_id)
+    if row.updated_at is not None:
+        card.add("rev").value = row.updated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     card.add("n").value = vobject.vcard.Name(family=row.family_name, given=row.given_name)
     card.add("fn").value = " ".join(part for part in (row.given_name, row.family_name) if part)
     if row.organisation:
         card.add("org").value = [row.organisation]
     if row.title:
         card.add("title").value = row.title
-    for index, email in enumerate(row.emails):
+    for email, kind, preferred in row.emails:
         line = card.add("email")
         line.value = email
-        line.params["TYPE"] = ["INTERNET", "WORK"] + (["PREF"] if index == 0 else [])
-    for number, kind in row.phones:
+        where = "HOME" if kind == ContactPoint.Kind.PERSONAL else "WORK"
+        line.params["TYPE"] = ["INTERNET", where] + (["PREF"] if preferred else [])
+    for number, kind, preferred in row.phones:
         line = card.add("tel")
         line.value = number
-        line.params["TYPE"] = _VCARD_PHONE_TYPES.get(kind, ["WORK", "VOICE"])
+        line.params["TYPE"] = _VCARD_PHONE_TYPES.get(kind, ["WORK", "VOICE"]) + (["PREF"] if preferred else [])
     return card.serialize()
 
 

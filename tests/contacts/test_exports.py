@@ -1,6 +1,7 @@
 """Exports of the directory and of contact lists: every format read back, injection, permissions, the log."""
 
 import csv
+import datetime
 import io
 
 import openpyxl
@@ -108,6 +109,33 @@ def test_vcard_marks_mobiles_and_keeps_accents(db, exporter_client):
     assert card.org.value == ["Société Générale"]
     assert card.title.value == "Président"
     assert card.tel.params["TYPE"] == ["CELL", "VOICE"]
+
+
+def test_vcards_carry_a_uid_per_person_a_revision_and_pref_on_the_preferred_phone_and_email(db, exporter_client):
+    """A phone or mail client importing a second export updates the cards of the first: the UID is the same for
+    a person in every export and differs between people; REV says when the record last changed."""
+    ane = PersonFactory(given_name="Ane", family_name="Arana")
+    PhoneFactory(person=ane, phone="+34943000000", kind="switchboard")
+    PhoneFactory(person=ane, phone="+34644845644", kind="mobile", is_primary=True)
+    EmailFactory(person=ane, email="ane.arana@gmail.com", kind="personal")
+    EmailFactory(person=ane, email="aarana@azkue.example", kind="work", is_primary=True)
+    other = PersonFactory(given_name="Eider", family_name="Arana")
+    first = {card.fn.value: card for card in read_vcards(exporter_client.get(URL, {"format": "vcf"}))}
+    again = {card.fn.value: card for card in read_vcards(exporter_client.get(URL, {"format": "vcf"}))}
+
+    card = first["Ane Arana"]
+    assert card.uid.value.startswith("urn:uuid:")
+    assert card.uid.value == again["Ane Arana"].uid.value != first["Eider Arana"].uid.value
+    ane.refresh_from_db()
+    assert card.rev.value == ane.updated_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    phones = {line.value: line.params["TYPE"] for line in card.contents["tel"]}
+    assert phones == {"+34 644 84 56 44": ["CELL", "VOICE", "PREF"], "+34 943 00 00 00": ["WORK", "VOICE"]}
+    emails = {line.value: line.params["TYPE"] for line in card.contents["email"]}
+    assert emails == {
+        "aarana@azkue.example": ["INTERNET", "WORK", "PREF"],
+        "ane.arana@gmail.com": ["INTERNET", "HOME"],
+    }
+    assert other.pk and "PREF" not in str(first["Eider Arana"].serialize())
 
 
 HOSTILE = ['=HYPERLINK("http://evil")', "+1+2", "-2+3", "@SUM(A1)", "\tTab", "\rReturn"]
