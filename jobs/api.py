@@ -1,8 +1,6 @@
 """The jobs in the API: ``/api/jobs/`` (the caller's own), where a large export answers ``303 See Other``."""
 
 import django_filters
-from django.core.files.storage import default_storage
-from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -12,8 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 
 from .models import Job
-from .signals import file_downloaded
-from .views import may_download
+from .views import file_response, may_download
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -83,9 +80,7 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
         job = self.get_object()
         if not job.has_file or not may_download(request.user, job):
             raise NotFound
-        try:
-            handle = default_storage.open(job.file, "rb")
-        except FileNotFoundError as error:
-            raise NotFound from error
-        file_downloaded.send(sender=Job, job=job, user=request.user)
-        return FileResponse(handle, as_attachment=True, filename=job.file_name, content_type=job.content_type)
+        response = file_response(job, request.user)
+        if response is None:
+            raise NotFound
+        return response

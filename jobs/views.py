@@ -30,6 +30,19 @@ def may_download(user, job: Job) -> bool:
     return job.owner_id == user.pk and (not permission or user.has_perm(permission))
 
 
+def file_response(job: Job, user) -> FileResponse | None:
+    """The job's file for ``user`` (who may download it), its download announced to the app that logs it; None
+    if the storage no longer has it. The pages and the API hand files out through here."""
+    try:
+        handle = default_storage.open(job.file, "rb")
+    except FileNotFoundError:
+        return None
+    file_downloaded.send(sender=Job, job=job, user=user)
+    response = FileResponse(handle, as_attachment=True, filename=job.file_name, content_type=job.content_type)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def job_status(job: Job, user) -> dict:
     """What the job's page answers to ``Accept: application/json``."""
     return {
@@ -110,14 +123,10 @@ class JobDownloadView(LoginRequiredMixin, View):
         if not job.has_file:
             messages.error(request, _("This file is no longer available: ask for it again."))
             return redirect(job)
-        try:
-            handle = default_storage.open(job.file, "rb")
-        except FileNotFoundError:
+        response = file_response(job, request.user)
+        if response is None:
             messages.error(request, _("This file is no longer available: ask for it again."))
             return redirect(job)
-        file_downloaded.send(sender=Job, job=job, user=request.user)
-        response = FileResponse(handle, as_attachment=True, filename=job.file_name, content_type=job.content_type)
-        response["Cache-Control"] = "no-store"
         return response
 
 
