@@ -6,6 +6,7 @@ directory's (``contacts.exports``) and the membership lists'.
 """
 
 import csv
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 
@@ -16,13 +17,25 @@ from openpyxl.cell import WriteOnlyCell
 
 # A spreadsheet reads a cell starting with one of these as a formula (CSV/formula injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_QUOTED_FORMULA = re.compile("'+[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def neutralise(value: str) -> str:
-    """The value, prefixed with a quote if a spreadsheet would take it for a formula."""
-    if value and value.startswith(FORMULA_TRIGGERS):
+    """The value, prefixed with a quote if a spreadsheet would take it for a formula.
+
+    A value that already starts with quotes before a formula character gets one more, so that ``unneutralise``
+    gives back exactly what was written: ``=1`` ↔ ``'=1``, ``'=1`` ↔ ``''=1``."""
+    if value and (value.startswith(FORMULA_TRIGGERS) or _QUOTED_FORMULA.match(value)):
         return "'" + value
+    return value
+
+
+def unneutralise(value: str) -> str:
+    """The value ``neutralise`` was given: the one quote it added removed, and only that one. Read back from our
+    CSV files (``core.tables``); a quote that is not followed by quotes and a formula character is the data's."""
+    if _QUOTED_FORMULA.match(value):
+        return value[1:]
     return value
 
 

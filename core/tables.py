@@ -31,6 +31,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from core.search import fold
+from core.spreadsheets import unneutralise
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc: the Office formats before 2007
 _ZIP_SIGNATURE = b"PK\x03\x04"
@@ -252,7 +253,8 @@ class TableReader:
             raise TableError(_("Old Excel files (.xls) cannot be read: save the file as .xlsx or as CSV."))
         if data.startswith(_ZIP_SIGNATURE):
             return self._dataset(self._xlsx_rows(data), _cell_text)
-        return self._dataset(self._csv_rows(data), str)
+        # A CSV written by our exports (core.spreadsheets) has a quote before values a spreadsheet would run.
+        return self._dataset(self._csv_rows(data), _csv_cell_text)
 
     # CSV: decoded and split line by line, each line checked before it is split into cells.
 
@@ -406,6 +408,10 @@ def _has_text(row: Sequence, start: int, cell_text: Callable) -> bool:
 
 def _column_letters(number: int) -> str:
     return get_column_letter(min(number, 18278))
+
+
+def _csv_cell_text(value: str) -> str:
+    return unneutralise(value)
 
 
 def _cell_text(value) -> str:
