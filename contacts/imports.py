@@ -1,18 +1,38 @@
-"""Importing people from a spreadsheet: one row per person, with their organisation, title, email and phones.
+"""Importing people: from the CRM's own exports, from the spreadsheets staff keep, from Google Contacts, Outlook
+and vCard files (``contacts.layouts`` recognises the columns, ``contacts.vcards`` reads the cards).
 
-A row updates the person it matches instead of adding a duplicate: first by email address, then by name
-(folded: "PASCUAL DE ZULUETA" is "Pascual de Zulueta") at the same organisation. What a row brings is
-added to what is known: a new position or title, email addresses and phone numbers not yet held. The
-organisation must exist (import organisations first): an unknown one is a row error, like a bad email, an
-unparsable phone or a missing family name.
+**Matching never invents a merge.** A row updates a known person when it names them without doubt:
+
+1. by the identifier (the slug) the CRM's exports carry;
+2. else by an email address or a phone number that belongs to them;
+3. else — only for a row that has no email address and no phone number — by the same name at the same
+   organisation with the same title.
+
+Any other row is a new person. A new person whose name is already borne by someone at the same organisation is
+flagged: the preview and the report say so, and the duplicates page lists the pair for review.
+
+**What a row brings is added to what is known**, never taken away: a position, a press-contact role, a tag,
+an email address or a phone number not yet held; the notes when they are not already there; "do not contact"
+can be set by a file, never cleared (that is a decision staff take in the back office). **A row that changes
+nothing writes nothing**: no new version, no history row, so importing a file twice leaves the data as the first
+import left it.
+
+Cells the CRM's exports write (``contacts.exports``): several addresses or numbers in a cell separated by ``;``,
+each possibly followed by its label in parentheses; positions one per line as ``Title (organisation,
+2021-03-01/2024-06-30, *)`` (the organisation by identifier or name, the dates when known, ``*`` on the primary
+one); press-contact roles one organisation per line; tags one per line.
 """
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from import_export.fields import Field
 from simple_history.utils import bulk_create_with_history
 
@@ -21,317 +41,826 @@ from clusters.models import Organisation
 from core.imports import SpreadsheetResource
 from core.search import fold
 from core.slugs import free_slug
+from core.tables import SpreadsheetFormat, TableLimits, read_table
 
-from .forms import PersonRowForm
-from .models import RESERVED_PERSON_SLUGS, ContactPoint, Person, Position
-from .normalisation import is_mobile, normalise_email, normalise_family_name
-from .signals import flush_deferred_search_text, search_text_deferred
+from .layouts import COLUMN_LABELS, COLUMNS, GENERIC_SPELLINGS, CanonicalTable, canonical_table, missing_columns
+from .models import RESERVED_PERSON_SLUGS, ContactPoint, Person, Position, PressContact, Tag
+from .normalisation import find_phone_numbers, is_mobile, normalise_email, normalise_family_name
+from .signals import flush_deferred_search_text, search_text_changed, search_text_deferred
 
-PERSON_COLUMNS = {
-    "given_name": ["Prénom", "Given name", "First name", "Firstname", "Forename"],
-    "family_name": ["Nom", "Family name", "Last name", "Nom de famille", "Surname", "Lastname", "Name"],
-    "organisation": [
-        "Organisation",
-        "Organization",
-        "Société",
-        "Entreprise",
-        "Structure",
-        "Organisme",
-        "Company",
-        "Employeur",
-        "Employer",
-    ],
-    "title": ["Fonction", "Job title", "Titre", "Title", "Poste", "Position", "Rôle", "Role"],
-    "email": ["E-mail", "Email", "Courriel", "Mail", "Adresse e-mail", "Email address", "Adresse électronique"],
-    "phone": ["Téléphone", "Phone", "Tél", "Tel", "Téléphone fixe", "Phone number", "Ligne directe", "Landline"],
-    "mobile": ["Mobile", "Portable", "Téléphone mobile", "Téléphone portable", "Mobile phone", "Cell phone"],
-    "notes": ["Notes", "Commentaire", "Commentaires", "Remarques", "Comments", "Note"],
+# "Mme", "M.", "Dr": a salutation, which the CRM does not keep, never a job title.
+HONORIFICS = {
+    fold(word)
+    for word in (
+        "M.",
+        "M",
+        "Mme",
+        "Mlle",
+        "Mmes",
+        "MM.",
+        "Monsieur",
+        "Madame",
+        "Mademoiselle",
+        "Mr",
+        "Mr.",
+        "Mrs",
+        "Mrs.",
+        "Ms",
+        "Ms.",
+        "Miss",
+        "Dr",
+        "Dr.",
+        "Docteur",
+        "Pr",
+        "Pr.",
+        "Prof.",
+        "Professeur",
+        "Professor",
+        "Sr.",
+        "Sra.",
+        "Srta.",
+        "Don",
+        "Doña",
+        "Jauna",
+        "Andrea",
+        "Me",
+        "Maître",
+    )
+}
+_YES = {"oui", "yes", "true", "vrai", "1", "x", "si", "bai"}
+_NO = {"non", "no", "false", "faux", "0", "ez"}
+_POSITION = re.compile(
+    r"^(?P<title>.*?)\s*\((?P<organisation>[^()]+?)"
+    r"(?:,\s*(?P<start>\d{4}-\d{2}-\d{2})?/(?P<end>\d{4}-\d{2}-\d{2})?)?(?P<primary>,\s*\*)?\)$"
+)
+_PRESS_ROLE = re.compile(
+    r"^(?P<organisation>.+?)(?:\s*\((?P<start>\d{4}-\d{2}-\d{2})?/(?P<end>\d{4}-\d{2}-\d{2})?\))?$"
+)
+_EMAIL_COLUMNS = {
+    "work_emails": ContactPoint.Kind.WORK,
+    "personal_emails": ContactPoint.Kind.PERSONAL,
+    "other_emails": None,
+}
+_PHONE_COLUMNS = {
+    "work_phones": ContactPoint.Kind.WORK,
+    "mobiles": ContactPoint.Kind.MOBILE,
+    "switchboards": ContactPoint.Kind.SWITCHBOARD,
+    "personal_phones": ContactPoint.Kind.PERSONAL,
+    "other_phones": None,
 }
 
-COLUMN_LABELS = {
-    "given_name": gettext_lazy("Given name"),
-    "family_name": gettext_lazy("Family name"),
-    "organisation": gettext_lazy("Organisation"),
-    "title": gettext_lazy("Job title"),
-    "email": gettext_lazy("Email"),
-    "phone": gettext_lazy("Phone"),
-    "mobile": gettext_lazy("Mobile"),
-    "notes": gettext_lazy("Notes"),
-}
+
+# --- Reading a row ------------------------------------------------------------------------------------------
 
 
 @dataclass
-class ImportedDetails:
-    """What a row brings besides the person's own fields."""
+class Point:
+    value: str  # a normalised email address, or a phone number in E.164
+    kind: str
+    label: str = ""
+    preferred: bool = False
 
+
+@dataclass
+class HeldPosition:
+    organisation: Organisation
+    title: str
+    started_on: date | None = None
+    ended_on: date | None = None
+    primary: bool = False
+
+
+@dataclass
+class PressRole:
+    organisation: Organisation
+    started_on: date | None = None
+    ended_on: date | None = None
+
+
+@dataclass
+class PersonRow:
+    """What one row says of a person, checked and normalised."""
+
+    slug: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    emails: list[Point] = field(default_factory=list)
+    phones: list[Point] = field(default_factory=list)
+    positions: list[HeldPosition] = field(default_factory=list)
+    press_roles: list[PressRole] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    do_not_contact: bool = False
+    lawful_basis: str = ""
+    notes: str = ""
+    remarks: list[str] = field(default_factory=list)  # what the preview and the report say of the row
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def name_key(self) -> str:
+        return fold(f"{self.given_name} {self.family_name}")
+
+    def error(self, column: str, message: str) -> None:
+        self.errors.setdefault(column, []).append(message)
+
+
+def _text(row, column: str) -> str:
+    return str(row.get(column) or "").strip()
+
+
+def _line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def split_items(cell: str) -> list[str]:
+    """The items of a cell listing addresses or numbers: separated by ``;``, ``,`` or line breaks, except inside
+    parentheses (a label may hold any of them)."""
+    items, depth, current = [], 0, []
+    for char in cell:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        if depth == 0 and char in ";,\n":
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    items.append("".join(current))
+    return [item.strip() for item in items if item.strip()]
+
+
+def split_label(item: str) -> tuple[str, str]:
+    """``value (label)`` → (value, label): the label is the last parenthesised group, when the item ends with one."""
+    if not item.endswith(")"):
+        return item, ""
+    depth = 0
+    for index in range(len(item) - 1, -1, -1):
+        if item[index] == ")":
+            depth += 1
+        elif item[index] == "(":
+            depth -= 1
+            if depth == 0:
+                value = item[:index].strip()
+                return (value, item[index + 1 : -1].strip()) if value else (item, "")
+    return item, ""
+
+
+def _day(text: str | None, row: PersonRow, column: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        row.error(column, _("“%(value)s” is not a date (write it as 2024-06-30).") % {"value": text})
+        return None
+
+
+class RowReader:
+    """Reads the cells of the import's columns (``contacts.layouts.COLUMNS``) into a ``PersonRow``."""
+
+    def __init__(self, organisations: OrganisationIndex, has_positions_column: bool):
+        self.organisations = organisations
+        self.has_positions_column = has_positions_column
+        self.lawful_bases = {}
+        for language in ("en", "fr"):
+            with translation.override(language):
+                for value, label in Person.LawfulBasis.choices:
+                    self.lawful_bases[fold(str(label))] = value
+        self.lawful_bases.update({fold(value): value for value in Person.LawfulBasis.values})
+
+    def read(self, cells) -> PersonRow:
+        row = PersonRow()
+        self._names(cells, row)
+        self._emails(cells, row)
+        self._phones(cells, row)
+        self._positions(cells, row)
+        self._press_roles(cells, row)
+        row.tags = list(dict.fromkeys(_line(tag)[:80] for tag in _text(cells, "tags").split("\n") if tag.strip()))
+        for tag in row.tags:
+            if len(tag) == 80:
+                row.error("tags", _("A tag has at most 80 characters."))
+        self._flags(cells, row)
+        row.notes = _text(cells, "notes")
+        return row
+
+    def _names(self, cells, row: PersonRow) -> None:
+        slug = _text(cells, "slug")
+        if slug:
+            if slugify(slug) != slug or len(slug) > Person._meta.get_field("slug").max_length:
+                row.error("slug", _("“%(value)s” is not an identifier of this CRM.") % {"value": slug[:60]})
+            else:
+                row.slug = slug
+        row.given_name = _line(_text(cells, "given_name"))
+        row.family_name = normalise_family_name(_text(cells, "family_name"))
+        full_name = _line(_text(cells, "full_name"))
+        if not row.family_name and full_name:
+            # "Jeanne Martin": the last word is the family name, the others the given name.
+            words = full_name.split(" ")
+            row.family_name = normalise_family_name(words[-1])
+            row.given_name = row.given_name or " ".join(words[:-1])
+        if not row.family_name:
+            row.error("family_name", _("The family name is missing."))
+        for column, value in (("given_name", row.given_name), ("family_name", row.family_name)):
+            if len(value) > Person._meta.get_field(column).max_length:
+                row.error(column, _("At most %(count)s characters.") % {"count": 120})
+        honorific = _line(_text(cells, "honorific"))
+        if honorific:
+            row.remarks.append(_("Honorific “%(value)s” not kept: the CRM has no field for it.") % {"value": honorific})
+
+    def _emails(self, cells, row: PersonRow) -> None:
+        preferred = [normalise_email(split_label(item)[0]) for item in split_items(_text(cells, "email"))]
+        found: dict[str, Point] = {}
+        for column, kind in [*_EMAIL_COLUMNS.items(), ("email", None)]:
+            for item in split_items(_text(cells, column)):
+                value, label = split_label(item)
+                email = normalise_email(value)
+                try:
+                    validate_email(email)
+                except ValidationError:
+                    row.error(column, _("“%(value)s” is not an email address.") % {"value": item[:80]})
+                    continue
+                point = found.get(email)
+                if point is None:
+                    found[email] = Point(email, kind or ContactPoint.Kind.WORK, label[:120])
+                elif kind is not None and column != "email":
+                    point.kind = kind
+                if label and not found[email].label:
+                    found[email].label = label[:120]
+        row.emails = _preferred_first(list(found.values()), preferred)
+
+    def _phones(self, cells, row: PersonRow) -> None:
+        found: dict[str, Point] = {}
+        preferred: list[str] = []
+        for column, kind in [("phone", None), *_PHONE_COLUMNS.items()]:
+            for item in split_items(_text(cells, column)):
+                value, label = split_label(item)
+                numbers = find_phone_numbers(value)
+                if not numbers:
+                    row.error(column, _("“%(value)s” is not a phone number.") % {"value": item[:60]})
+                    continue
+                for number in numbers:
+                    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+                    if column == "phone":
+                        preferred.append(e164)
+                    point = found.get(e164)
+                    if point is None:
+                        inferred = ContactPoint.Kind.MOBILE if is_mobile(number) else ContactPoint.Kind.WORK
+                        found[e164] = point = Point(e164, kind or inferred, label[:120])
+                    elif kind is not None:
+                        point.kind = kind
+                    if label and not point.label:
+                        point.label = label[:120]
+        row.phones = _preferred_first(list(found.values()), preferred)
+
+    def _organisation(self, name: str, row: PersonRow, column: str) -> Organisation | None:
+        organisation = self.organisations.find(name)
+        if organisation is None:
+            row.error(
+                column,
+                _("No organisation is called “%(name)s”: import the organisations first, or correct the name.")
+                % {"name": name[:100]},
+            )
+        return organisation
+
+    def _positions(self, cells, row: PersonRow) -> None:
+        max_title = Position._meta.get_field("title").max_length
+        if self.has_positions_column:
+            # The CRM's own export: every position, one per line; "Organisation" and "Job title" only repeat
+            # the first one for people reading the file.
+            for line in _text(cells, "positions").split("\n"):
+                line = line.strip()
+                if not line:
+                    continue
+                match = _POSITION.match(line)
+                if match is None or not match["title"].strip():
+                    row.error(
+                        "positions",
+                        _("Write each position on its own line as “Title (organisation)”, not “%(value)s”.")
+                        % {"value": line[:100]},
+                    )
+                    continue
+                organisation = self._organisation(match["organisation"].strip(), row, "positions")
+                title = _line(match["title"])
+                if len(title) > max_title:
+                    row.error("positions", _("A title has at most %(count)s characters.") % {"count": max_title})
+                    continue
+                started_on = _day(match["start"], row, "positions")
+                ended_on = _day(match["end"], row, "positions")
+                if started_on and ended_on and ended_on < started_on:
+                    row.error("positions", _("A position cannot end before it starts."))
+                    continue
+                if organisation is not None:
+                    row.positions.append(
+                        HeldPosition(organisation, title, started_on, ended_on, primary=bool(match["primary"]))
+                    )
+            if sum(position.primary for position in row.positions) > 1:
+                row.error("positions", _("Mark one position only as the primary one (“*”)."))
+            return
+        name, title = _line(_text(cells, "organisation")), _line(_text(cells, "title"))
+        if fold(title) in HONORIFICS:
+            row.remarks.append(_("“%(value)s” is an honorific, not a job title: not kept.") % {"value": title})
+            title = ""
+        if name:
+            organisation = self._organisation(name, row, "organisation")
+            if organisation is not None and not title:
+                row.error(
+                    "title", _("Give the person's title at %(organisation)s.") % {"organisation": organisation.name}
+                )
+            elif organisation is not None:
+                if len(title) > max_title:
+                    row.error("title", _("At most %(count)s characters.") % {"count": max_title})
+                else:
+                    row.positions.append(HeldPosition(organisation, title))
+        elif title:
+            row.error(
+                "organisation", _("Name the organisation where the person is “%(title)s”.") % {"title": title[:100]}
+            )
+
+    def _press_roles(self, cells, row: PersonRow) -> None:
+        for line in _text(cells, "press_for").split("\n"):
+            line = line.strip()
+            if not line:
+                continue
+            match = _PRESS_ROLE.match(line)
+            organisation = self._organisation(match["organisation"].strip(), row, "press_for")
+            started_on, ended_on = _day(match["start"], row, "press_for"), _day(match["end"], row, "press_for")
+            if organisation is not None and not any(role.organisation == organisation for role in row.press_roles):
+                row.press_roles.append(PressRole(organisation, started_on, ended_on))
+
+    def _flags(self, cells, row: PersonRow) -> None:
+        do_not_contact = fold(_text(cells, "do_not_contact"))
+        if do_not_contact in _YES:
+            row.do_not_contact = True
+        elif do_not_contact and do_not_contact not in _NO:
+            row.error(
+                "do_not_contact",
+                _("Write “yes” or leave the cell empty, not “%(value)s”.") % {"value": do_not_contact[:40]},
+            )
+        lawful_basis = fold(_text(cells, "lawful_basis"))
+        if lawful_basis:
+            row.lawful_basis = self.lawful_bases.get(lawful_basis, "")
+            if not row.lawful_basis:
+                row.error(
+                    "lawful_basis",
+                    _("“%(value)s” is not a lawful basis: write one of %(choices)s.")
+                    % {
+                        "value": lawful_basis[:40],
+                        "choices": ", ".join(str(label) for label in Person.LawfulBasis.labels),
+                    },
+                )
+
+
+def _preferred_first(points: list[Point], preferred: list[str]) -> list[Point]:
+    """The points with the one named preferred first and marked so; the first one when none is named."""
+    chosen = next((point for value in preferred for point in points if point.value == value), None)
+    if chosen is None and points:
+        chosen = points[0]
+    if chosen is None:
+        return points
+    chosen.preferred = True
+    return [chosen] + [point for point in points if point is not chosen]
+
+
+# --- Matching and writing -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """What importing a row does to the person it is about."""
+
+    reason: str
     created: bool = False
-    organisation: Organisation | None = None
-    title: str = ""
-    emails: list[str] = field(default_factory=list)
-    phones: list[str] = field(default_factory=list)  # E.164
+    person_fields: list[str] = field(default_factory=list)  # the person's own fields that change
+    positions: list[HeldPosition] = field(default_factory=list)
+    press_roles: list[PressRole] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    points: list[Point] = field(default_factory=list)
+    primary_email: bool = False  # whether the person has no preferred email yet
+    primary_phone: bool = False
+    flagged: str = ""
 
-
-def _cell(row, column: str) -> str:
-    return " ".join(str(row.get(column) or "").split())
-
-
-def _name_key(given_name: str, family_name: str) -> str:
-    return fold(f"{given_name} {family_name}")
+    @property
+    def changes_anything(self) -> bool:
+        return bool(
+            self.created or self.person_fields or self.positions or self.press_roles or self.tags or self.points
+        )
 
 
 class PersonResource(SpreadsheetResource):
-    column_names = PERSON_COLUMNS
+    column_names = GENERIC_SPELLINGS
     column_labels = COLUMN_LABELS
     required_columns = ("family_name",)
 
+    match = Field(column_name="match")
     given_name = Field(attribute="given_name", column_name="given_name")
     family_name = Field(attribute="family_name", column_name="family_name")
-    organisation = Field(column_name="organisation")
-    title = Field(column_name="title")
-    email = Field(column_name="email")
-    phone = Field(column_name="phone")
-    mobile = Field(column_name="mobile")
-    notes = Field(attribute="notes", column_name="notes")
+    positions = Field(column_name="positions")
+    emails = Field(column_name="emails")
+    phones = Field(column_name="phones")
+    tags = Field(column_name="tags")
 
     class Meta:
         model = Person
-        fields = ("given_name", "family_name", "organisation", "title", "email", "phone", "mobile", "notes")
-        report_skipped = False
+        fields = ("match", "given_name", "family_name", "positions", "emails", "phones", "tags")
+        report_skipped = True
+
+    preview_labels = {
+        "match": _("What the import does"),
+        "positions": _("Positions"),
+        "emails": _("Emails"),
+        "phones": _("Phones"),
+        "tags": _("Tags"),
+    }
 
     @classmethod
     def get_display_name(cls):
         return _("People")
 
+    def get_diff_headers(self):
+        return [str(self.preview_labels.get(name) or COLUMN_LABELS.get(name, name)) for name in self._meta.fields]
+
+    @classmethod
+    def read_file(cls, data: bytes, *, limits: TableLimits | None = None):
+        return read_people_file(data, limits=limits)
+
+    @classmethod
+    def missing_columns(cls, dataset) -> list[str]:
+        table = getattr(dataset, "canonical", None)
+        headers = table.source_headers if table is not None else list(dataset.headers or [])
+        return ["family_name"] if missing_columns(headers) else []
+
     def import_data(self, *args, **kwargs):
         with search_text_deferred():
             return super().import_data(*args, **kwargs)
 
-    # Before the rows: read once what the rows will be matched against.
+    # Before the rows: the file read into the import's columns, every row checked, then what the rows will be
+    # matched against read in a few queries.
 
     def before_import(self, dataset, **kwargs):
-        super().before_import(dataset, **kwargs)
+        table = getattr(dataset, "canonical", None) or canonical_table(dataset)
+        self.layout, self.unused_columns = table.layout_label, table.unused
+        if table.dataset is not dataset:
+            dataset.wipe()
+            dataset.headers = COLUMNS
+            for row in table.dataset:
+                dataset.append(row)
         self.file_name = kwargs.get("file_name") or ""
-        self.known_details: dict[int, dict[str, list[str]]] = {}
         self.organisations = OrganisationIndex()
-        emails = sorted({email for row in dataset.dict for email in self._emails_of(row) if email})
-        self.person_by_email: dict[str, int] = {}
-        for start in range(0, len(emails), 1000):
-            self.person_by_email.update(
-                ContactPoint.objects.filter(medium=ContactPoint.Medium.EMAIL, email__in=emails[start : start + 1000])
-                .order_by("pk")
-                .values_list("email", "person_id")
-            )
-        organisation_ids = {
-            organisation.pk
-            for organisation in map(self.organisations.find, set(dataset["organisation"]))
-            if organisation is not None
+        reader = RowReader(self.organisations, has_positions_column=any(dataset["positions"]))
+        self.rows = {
+            number: reader.read(dict(zip(COLUMNS, cells, strict=True))) for number, cells in enumerate(dataset, 1)
         }
-        self.person_by_name: dict[tuple[str, int], int] = {}
-        positions = Position.objects.filter(organisation_id__in=organisation_ids).values_list(
-            "person_id", "person__given_name", "person__family_name", "organisation_id"
-        )
-        for person_id, given_name, family_name, organisation_id in positions.iterator(chunk_size=2000):
-            self.person_by_name.setdefault((_name_key(given_name, family_name), organisation_id), person_id)
-        self._preload_matches(dataset)
+        self.flagged_rows: list[int] = []
+        self.remarks: dict[int, list[str]] = {}
+        self._read_known_people()
 
-    def _preload_matches(self, dataset) -> None:
-        """The people the rows match, with their positions and contact points, read in a few queries."""
-        matched = {self._match(row) for row in dataset.dict} - {None}
+    def _read_known_people(self) -> None:
+        rows = self.rows.values()
+        slugs = sorted({row.slug for row in rows if row.slug})
+        emails = sorted({point.value for row in rows for point in row.emails})
+        phones = sorted({point.value for row in rows for point in row.phones})
+        self.person_by_slug: dict[str, int] = {}
+        self.person_by_email: dict[str, int] = {}
+        self.person_by_phone: dict[str, int] = {}
+        for start in range(0, len(slugs), 1000):
+            self.person_by_slug.update(
+                Person.objects.filter(slug__in=slugs[start : start + 1000]).values_list("slug", "pk")
+            )
+        for values, lookup, column in (
+            (emails, self.person_by_email, "email"),
+            (phones, self.person_by_phone, "phone"),
+        ):
+            for start in range(0, len(values), 1000):
+                points = ContactPoint.objects.filter(**{f"{column}__in": values[start : start + 1000]}).order_by("-pk")
+                # The oldest holder wins when two people share an address (the duplicates page lists them).
+                lookup.update((str(value), person_id) for value, person_id in points.values_list(column, "person_id"))
+        # Same name at the same organisation: the only match of a row without email or phone (with the same title
+        # too), and a flag on a new person otherwise.
+        organisation_ids = sorted({position.organisation.pk for row in rows for position in row.positions})
+        self.people_by_name: dict[tuple[str, int], list[tuple[int, str]]] = {}
+        for start in range(0, len(organisation_ids), 1000):
+            positions = Position.objects.filter(organisation_id__in=organisation_ids[start : start + 1000]).values_list(
+                "person_id", "person__given_name", "person__family_name", "organisation_id", "title"
+            )
+            for person_id, given_name, family_name, organisation_id, title in positions.iterator(chunk_size=2000):
+                key = (fold(f"{given_name} {family_name}"), organisation_id)
+                self.people_by_name.setdefault(key, []).append((person_id, fold(title)))
         self.people: dict[int, Person] = {}
-        self.positions_of: dict[int, list[Position]] = {pk: [] for pk in matched}
-        self.points_of: dict[int, list[ContactPoint]] = {pk: [] for pk in matched}
-        ordered = sorted(matched)
+        self.known: dict[int, dict] = {}
+
+    def _load(self, person_ids) -> None:
+        """The people rows match, with their positions, press roles, tags and contact points, a thousand at a
+        time."""
+        ordered = sorted(set(person_ids) - set(self.people))
         for start in range(0, len(ordered), 1000):
             chunk = ordered[start : start + 1000]
             self.people.update(Person.objects.in_bulk(chunk))
-            for position in Position.objects.filter(person_id__in=chunk):
-                self.positions_of[position.person_id].append(position)
-            for point in ContactPoint.objects.filter(person_id__in=chunk):
-                self.points_of[point.person_id].append(point)
+            for pk in chunk:
+                self.known[pk] = {"positions": [], "press": set(), "tags": set(), "points": set(), "primary": set()}
+            for position in Position.objects.filter(person_id__in=chunk).values(
+                "person_id", "organisation_id", "title", "started_on", "ended_on", "is_primary"
+            ):
+                self.known[position["person_id"]]["positions"].append(position)
+            for person_id, organisation_id in PressContact.objects.filter(person_id__in=chunk).values_list(
+                "person_id", "organisation_id"
+            ):
+                self.known[person_id]["press"].add(organisation_id)
+            for person_id, name in Person.tags.through.objects.filter(person_id__in=chunk).values_list(
+                "person_id", "tag__name"
+            ):
+                self.known[person_id]["tags"].add(fold(name))
+            for person_id, medium, email, phone, is_primary in ContactPoint.objects.filter(
+                person_id__in=chunk
+            ).values_list("person_id", "medium", "email", "phone", "is_primary"):
+                self.known[person_id]["points"].add(email or str(phone))
+                if is_primary:
+                    self.known[person_id]["primary"].add(medium)
 
-    def _match(self, row) -> int | None:
-        """The id of the known person ``row`` describes: by email first, then by name at the organisation."""
-        for email in self._emails_of(row):
-            if email in self.person_by_email:
-                return self.person_by_email[email]
-        organisation = self.organisations.find(_cell(row, "organisation"))
-        if organisation is None:
-            return None
-        family_name = normalise_family_name(_cell(row, "family_name"))
-        return self.person_by_name.get((_name_key(_cell(row, "given_name"), family_name), organisation.pk))
+    def _match(self, row: PersonRow) -> tuple[int | None, str]:
+        """The known person ``row`` is about, and why; or None and why not."""
+        if row.slug and row.slug in self.person_by_slug:
+            return self.person_by_slug[row.slug], _("same identifier (%(slug)s)") % {"slug": row.slug}
+        for point in row.emails:
+            if point.value in self.person_by_email:
+                return self.person_by_email[point.value], _("same email (%(value)s)") % {"value": point.value}
+        for point in row.phones:
+            if point.value in self.person_by_phone:
+                return self.person_by_phone[point.value], _("same phone (%(value)s)") % {"value": point.value}
+        if not row.emails and not row.phones:
+            for position in row.positions:
+                for person_id, title in self.people_by_name.get((row.name_key, position.organisation.pk), []):
+                    if title == fold(position.title):
+                        return person_id, _("same name, organisation and title")
+        return None, ""
 
     # One row.
 
+    def before_import_row(self, row, **kwargs):
+        self.row_number = kwargs.get("row_number")
+
     def get_instance(self, instance_loader, row):
-        if self.is_empty(row):
+        parsed = self.rows.get(self.row_number)
+        if parsed is None or parsed.errors or self.is_empty(row):
             return None
-        person_id = self._match(row)
+        person_id, reason = self._match(parsed)
         if person_id is None:
             return None
-        if person_id not in self.people:  # Created by an earlier row of this file.
-            self.people[person_id] = Person.objects.filter(pk=person_id).first()
-        return self.people[person_id]
+        self._load([person_id])
+        person = self.people.get(person_id)
+        if person is not None:
+            person.match_reason = reason
+        return person
 
     @staticmethod
     def is_empty(row) -> bool:
         return not any(str(value or "").strip() for value in row.values())
 
-    @staticmethod
-    def _emails_of(row) -> list[str]:
-        return [normalise_email(part) for part in _cell(row, "email").replace(",", ";").split(";") if part.strip()]
-
     def import_instance(self, instance, row, **kwargs):
         if self.is_empty(row):
             return
-        form = PersonRowForm(
-            {column: _cell(row, column) for column in PERSON_COLUMNS}, organisations=self.organisations
-        )
-        if not form.is_valid():
-            raise ValidationError(form.errors.as_data())
-        values = form.cleaned_data
-        given_name, family_name, organisation, title = (
-            values["given_name"],
-            values["family_name"],
-            values["organisation"],
-            values["title"],
-        )
-        emails, phones = values["email"], [*values["phone"], *values["mobile"]]
-
-        instance.family_name = family_name
-        if given_name:
-            instance.given_name = given_name
-        notes = values["notes"]
-        if notes and notes not in instance.notes:
-            instance.notes = f"{instance.notes}\n{notes}".strip()
+        parsed = self.rows[self.row_number]
+        if parsed.remarks:
+            self.remarks[self.row_number + 1] = parsed.remarks
+        if parsed.errors:
+            raise ValidationError(parsed.errors)
         if instance.pk is None:
-            instance.data_source = Person.DataSource.IMPORT
-            instance.source_detail = (_("Import of %(file)s") % {"file": self.file_name})[:300]
-            instance.slug = free_slug(
+            instance.plan = self._plan_new(instance, parsed)
+        else:
+            instance.plan = self._plan_update(instance, parsed)
+
+    def _plan_new(self, person: Person, row: PersonRow) -> Plan:
+        person.given_name, person.family_name = row.given_name, row.family_name
+        person.notes = row.notes
+        person.do_not_contact = row.do_not_contact
+        if row.lawful_basis:
+            person.lawful_basis = row.lawful_basis
+        person.data_source = Person.DataSource.IMPORT
+        person.source_detail = (_("Import of %(file)s") % {"file": self.file_name})[:300]
+        if row.slug and row.slug not in RESERVED_PERSON_SLUGS and not Person.objects.filter(slug=row.slug).exists():
+            person.slug = row.slug
+        else:
+            person.slug = free_slug(
                 Person,
-                f"{given_name} {family_name}",
+                f"{row.given_name} {row.family_name}",
                 max_length=100,
                 fallback="personne",
                 reserved=RESERVED_PERSON_SLUGS,
             )
-        instance.imported = ImportedDetails(
-            created=instance.pk is None, organisation=organisation, title=title, emails=emails, phones=phones
+        plan = Plan(
+            reason=_("new person"),
+            created=True,
+            positions=list(row.positions),
+            press_roles=list(row.press_roles),
+            tags=list(row.tags),
+            points=[*row.emails, *row.phones],
+            primary_email=True,
+            primary_phone=True,
         )
+        if row.positions and not any(position.primary for position in row.positions):
+            row.positions[0].primary = True
+        for position in row.positions:
+            namesakes = self.people_by_name.get((row.name_key, position.organisation.pk))
+            if namesakes:
+                namesake = Person.objects.filter(pk=namesakes[0][0]).first()
+                plan.flagged = _(
+                    "%(person)s bears the same name at %(organisation)s: a different person, since their email "
+                    "or phone differ; listed on the duplicates page to check."
+                ) % {"person": namesake, "organisation": position.organisation.name}
+                break
+        return plan
+
+    def _plan_update(self, person: Person, row: PersonRow) -> Plan:
+        known = self.known[person.pk]
+        plan = Plan(reason=getattr(person, "match_reason", ""))
+        # A name written otherwise ("MIREN" for "Miren") is not news: only another name changes the record.
+        if row.given_name and fold(row.given_name) != fold(person.given_name):
+            person.given_name = row.given_name
+            plan.person_fields.append("given_name")
+        if row.family_name and fold(row.family_name) != fold(person.family_name):
+            person.family_name = row.family_name
+            plan.person_fields.append("family_name")
+        if row.notes and row.notes not in person.notes:
+            person.notes = f"{person.notes}\n{row.notes}".strip()
+            plan.person_fields.append("notes")
+        if row.do_not_contact and not person.do_not_contact:
+            person.do_not_contact = True
+            plan.person_fields.append("do_not_contact")
+        if row.lawful_basis and row.lawful_basis != person.lawful_basis:
+            person.lawful_basis = row.lawful_basis
+            plan.person_fields.append("lawful_basis")
+        for position in row.positions:
+            if not any(
+                held["organisation_id"] == position.organisation.pk
+                and held["title"] == position.title
+                and (held["ended_on"] is None or held["ended_on"] == position.ended_on)
+                for held in known["positions"]
+            ):
+                plan.positions.append(position)
+        plan.press_roles = [role for role in row.press_roles if role.organisation.pk not in known["press"]]
+        plan.tags = [tag for tag in row.tags if fold(tag) not in known["tags"]]
+        plan.points = [point for point in [*row.emails, *row.phones] if point.value not in known["points"]]
+        plan.primary_email = ContactPoint.Medium.EMAIL not in known["primary"]
+        plan.primary_phone = ContactPoint.Medium.PHONE not in known["primary"]
+        has_primary_position = any(held["is_primary"] for held in known["positions"])
+        for position in plan.positions:
+            position.primary = position.primary and not has_primary_position
+        return plan
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors:
+            return False
+        if self.is_empty(row):
+            return True
+        plan = getattr(instance, "plan", None)
+        # A row that changes nothing writes nothing: no new version, no history row.
+        return plan is not None and not plan.changes_anything
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        # The only unique field is the slug, which free_slug() already made unique against the database (the
-        # file's earlier rows are saved there as they go): skip the query per row that checking it again would cost.
+        # The only unique field is the slug, which _plan_new made unique against the database (the file's
+        # earlier rows are saved there as they go): skip the query per row that checking it again would cost.
         super().validate_instance(instance, import_validation_errors, validate_unique=False)
 
+    def save_instance(self, instance, is_create, row, **kwargs):
+        plan = instance.plan
+        if is_create or plan.person_fields:
+            super().save_instance(instance, is_create, row, **kwargs)
+        else:
+            self.after_save_instance(instance, row, **kwargs)
+
     def after_save_instance(self, instance, row, **kwargs):
-        details = getattr(instance, "imported", None)
-        if details is None:
+        plan = getattr(instance, "plan", None)
+        if plan is None:
             return
-        if details.created:
-            self.positions_of[instance.pk], self.points_of[instance.pk] = [], []
-        elif instance.pk not in self.positions_of:
-            self.positions_of[instance.pk] = list(instance.positions.all())
-            self.points_of[instance.pk] = list(instance.contact_points.all())
-        positions, points = self.positions_of[instance.pk], self.points_of[instance.pk]
-        if details.organisation is not None:
-            current = [p for p in positions if p.organisation_id == details.organisation.pk and p.ended_on is None]
-            if not any(position.title == details.title for position in current):
-                position = Position.objects.create(
-                    person=instance,
-                    organisation=details.organisation,
-                    title=details.title,
-                    is_primary=not any(position.is_primary for position in positions),
+        parsed = self.rows[self.row_number]
+        person_id = instance.pk
+        if plan.flagged:
+            self.flagged_rows.append(self.row_number + 1)
+        # Later rows of the file find this person as they would find one already known.
+        self.person_by_slug[instance.slug] = person_id
+        for point in [*parsed.emails, *parsed.phones]:
+            lookup = self.person_by_email if "@" in point.value else self.person_by_phone
+            lookup.setdefault(point.value, person_id)
+        for position in parsed.positions:
+            key = (parsed.name_key, position.organisation.pk)
+            self.people_by_name.setdefault(key, []).append((person_id, fold(position.title)))
+        self._write_details(instance, plan)
+        self.people.pop(person_id, None)
+        self.known.pop(person_id, None)
+
+    def _write_details(self, person: Person, plan: Plan) -> None:
+        positions = [
+            Position(
+                person=person,
+                organisation=position.organisation,
+                title=position.title,
+                started_on=position.started_on,
+                ended_on=position.ended_on,
+                is_primary=position.primary,
+            )
+            for position in plan.positions
+        ]
+        press_roles = [
+            PressContact(
+                person=person, organisation=role.organisation, started_on=role.started_on, ended_on=role.ended_on
+            )
+            for role in plan.press_roles
+        ]
+        points = []
+        primary = {ContactPoint.Medium.EMAIL: plan.primary_email, ContactPoint.Medium.PHONE: plan.primary_phone}
+        for point in plan.points:
+            medium = ContactPoint.Medium.EMAIL if "@" in point.value else ContactPoint.Medium.PHONE
+            is_primary = primary[medium] and (point.preferred or not plan.created)
+            primary[medium] = primary[medium] and not is_primary
+            points.append(
+                ContactPoint(
+                    person=person,
+                    medium=medium,
+                    kind=point.kind,
+                    email=point.value if medium == ContactPoint.Medium.EMAIL else "",
+                    phone=point.value if medium == ContactPoint.Medium.PHONE else "",
+                    is_primary=is_primary,
+                    label=point.label,
                 )
-                positions.append(position)
-            key = (_name_key(instance.given_name, instance.family_name), details.organisation.pk)
-            self.person_by_name.setdefault(key, instance.pk)
-        known_emails = {point.email for point in points if point.email}
-        known_phones = {str(point.phone) for point in points if point.phone}
-        has_email = bool(known_emails)
-        has_phone = bool(known_phones)
-        new_points = []
-        for email in dict.fromkeys(details.emails):
-            self.person_by_email.setdefault(email, instance.pk)
-            if email not in known_emails:
-                new_points.append(
-                    ContactPoint(
-                        person=instance, medium=ContactPoint.Medium.EMAIL, email=email, is_primary=not has_email
-                    )
-                )
-                has_email = True
-        for phone in dict.fromkeys(details.phones):
-            if phone not in known_phones:
-                number = phonenumbers.parse(phone)
-                new_points.append(
-                    ContactPoint(
-                        person=instance,
-                        medium=ContactPoint.Medium.PHONE,
-                        kind=ContactPoint.Kind.MOBILE if is_mobile(number) else ContactPoint.Kind.WORK,
-                        phone=phone,
-                        is_primary=not has_phone,
-                    )
-                )
-                has_phone = True
-        # The values were validated with the row; the person's save already marked them for a search refresh.
-        bulk_create_with_history(new_points, ContactPoint)
-        points += new_points
+            )
+        for model, objects in ((Position, positions), (PressContact, press_roles), (ContactPoint, points)):
+            if objects:
+                bulk_create_with_history(objects, model)
+        if plan.tags:
+            person.tags.add(*(self._tag(name) for name in plan.tags))
+        if positions or press_roles or points:
+            search_text_changed([person.pk])
+
+    def _tag(self, name: str) -> Tag:
+        tags = getattr(self, "tag_cache", None)
+        if tags is None:
+            tags = self.tag_cache = {fold(tag.name): tag for tag in Tag.objects.all()}
+        tag = tags.get(fold(name))
+        if tag is None:
+            tag = tags[fold(name)] = Tag.objects.create(
+                name=name, slug=free_slug(Tag, name, max_length=80, fallback="etiquette")
+            )
+        return tag
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
         flush_deferred_search_text()
+        result.layout = self.layout
+        result.unused_columns = self.unused_columns
+        result.flagged_rows = self.flagged_rows
+        result.remarks = self.remarks
 
     # The preview: what is known of the person before the row, and what the row brings.
 
-    def _known(self, person) -> dict[str, list[str]]:
-        """What the database holds about ``person`` (read once per person and import)."""
+    def _known_text(self, person) -> dict[str, str]:
         if person.pk is None:
-            return {"organisation": [], "title": [], "email": [], "phone": [], "mobile": []}
-        cache = self.known_details
+            return {"positions": "", "emails": "", "phones": "", "tags": ""}
+        cache = self.__dict__.setdefault("known_text", {})
         if person.pk not in cache:
-            current = list(Position.objects.current().filter(person=person).select_related("organisation"))
+            positions = Position.objects.filter(person=person).select_related("organisation")
             points = list(ContactPoint.objects.filter(person=person))
-            phones = [point.phone for point in points if point.phone]
             cache[person.pk] = {
-                "organisation": sorted({position.organisation.name for position in current}),
-                "title": sorted({position.title for position in current}),
-                "email": [point.email for point in points if point.email],
-                "phone": [str(phone) for phone in phones if not is_mobile(phone)],
-                "mobile": [str(phone) for phone in phones if is_mobile(phone)],
+                "positions": "\n".join(f"{p.title} ({p.organisation.name})" for p in positions),
+                "emails": ", ".join(point.email for point in points if point.email),
+                "phones": ", ".join(str(point.phone) for point in points if point.phone),
+                "tags": ", ".join(person.tags.values_list("name", flat=True)),
             }
         return cache[person.pk]
 
     def _shown(self, person, column: str) -> str:
-        known = list(self._known(person)[column])
-        details = getattr(person, "imported", None)
-        if details is not None:
-            if column == "organisation" and details.organisation is not None:
-                known = [details.organisation.name]
-            elif column == "title" and details.title:
-                known = [details.title]
-            elif column == "email":
-                known += [email for email in details.emails if email not in known]
-            elif column in ("phone", "mobile"):
-                mobile = column == "mobile"
-                known += [
-                    phone
-                    for phone in details.phones
-                    if phone not in known and is_mobile(phonenumbers.parse(phone)) == mobile
-                ]
-        return ", ".join(known)
+        known = self._known_text(person)[column]
+        plan = getattr(person, "plan", None)
+        if plan is None:
+            return known
+        added = {
+            "positions": [f"{p.title} ({p.organisation.name})" for p in plan.positions],
+            "emails": [point.value for point in plan.points if "@" in point.value],
+            "phones": [point.value for point in plan.points if "@" not in point.value],
+            "tags": plan.tags,
+        }[column]
+        separator = "\n" if column == "positions" else ", "
+        return separator.join(part for part in [known, *added] if part)
 
-    def dehydrate_organisation(self, person):
-        return self._shown(person, "organisation")
+    def dehydrate_match(self, person):
+        plan = getattr(person, "plan", None)
+        if plan is None:
+            return ""
+        if not plan.changes_anything:
+            return _("Unchanged: %(reason)s") % {"reason": plan.reason}
+        if plan.created:
+            return plan.flagged or _("New person")
+        return _("Updated: %(reason)s") % {"reason": plan.reason}
 
-    def dehydrate_title(self, person):
-        return self._shown(person, "title")
+    def dehydrate_positions(self, person):
+        return self._shown(person, "positions")
 
-    def dehydrate_email(self, person):
-        return self._shown(person, "email")
+    def dehydrate_emails(self, person):
+        return self._shown(person, "emails")
 
-    def dehydrate_phone(self, person):
-        return self._shown(person, "phone")
+    def dehydrate_phones(self, person):
+        return self._shown(person, "phones")
 
-    def dehydrate_mobile(self, person):
-        return self._shown(person, "mobile")
+    def dehydrate_tags(self, person):
+        return self._shown(person, "tags")
 
 
 class PersonBatchResource(PersonResource):
@@ -339,3 +868,33 @@ class PersonBatchResource(PersonResource):
 
     class Meta(PersonResource.Meta):
         skip_diff = True
+
+
+# --- Files --------------------------------------------------------------------------------------------------
+
+
+def read_people_file(data: bytes, *, limits: TableLimits | None = None):
+    """The rows of a people file — CSV, XLSX or vCard — under the import's columns (``contacts.layouts``), with
+    the layout recognised and the columns not used. Raises ``core.tables.TableError`` for anything unreadable."""
+    limits = limits or TableLimits.for_request()
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:11].upper() == b"BEGIN:VCARD":
+        from .vcards import read_vcards
+
+        table = canonical_table(read_vcards(data, limits=limits), layout="vcard")
+    else:
+        table = canonical_table(read_table(data, limits=limits))
+    table.dataset.canonical = table
+    return table.dataset
+
+
+class PeopleFileFormat(SpreadsheetFormat):
+    """The admin's people import: CSV, XLSX or vCard, told apart by their content."""
+
+    def get_title(self):
+        return _("CSV, Excel (XLSX) or vCard")
+
+    def create_dataset(self, in_stream):
+        return read_people_file(in_stream, limits=TableLimits.for_request())
+
+
+__all__ = ["CanonicalTable", "PeopleFileFormat", "PersonBatchResource", "PersonResource", "read_people_file"]

@@ -30,6 +30,11 @@ def flush_deferred_search_text() -> None:
         pending.clear()
 
 
+def search_text_changed(person_ids) -> None:
+    """What the search text of ``person_ids`` is built from changed without a signal (a bulk write)."""
+    _refresh(person_ids)
+
+
 def _refresh(person_ids) -> None:
     pending = _deferred.get()
     if pending is None:

@@ -111,30 +111,42 @@ def test_leaving_out_the_invalid_rows_imports_the_others(organisations):
     assert list(Person.objects.values_list("family_name", flat=True)) == ["Etxeberria"]
 
 
-def test_importing_the_same_file_again_updates_instead_of_duplicating(organisations):
+def test_importing_the_same_file_again_changes_nothing(organisations):
     people(FRENCH_CSV.encode())
     counts = Person.objects.count(), Position.objects.count(), ContactPoint.objects.count()
+    versions = list(Person.objects.values_list("version", flat=True))
+    history = Person.history.count()
     result = people(FRENCH_CSV.encode())
-    assert result.counts == {"new": 0, "update": 2, "skip": 0, "invalid": 0}
+    assert result.counts == {"new": 0, "update": 0, "skip": 2, "invalid": 0}
     assert (Person.objects.count(), Position.objects.count(), ContactPoint.objects.count()) == counts
+    assert list(Person.objects.values_list("version", flat=True)) == versions
+    assert Person.history.count() == history
 
 
-def test_a_row_matches_by_email_first_then_by_name_at_the_same_organisation(organisations):
+def test_a_row_matches_by_email_then_by_name_title_and_organisation_only_without_email_or_phone(organisations):
     bihotz, cluster = organisations
     by_email = EmailFactory(email="ane@bihotz.eus", person=PersonFactory(given_name="Ane", family_name="Etxeberria"))
-    by_name = PositionFactory(person=PersonFactory(given_name="Miren", family_name="Agirre"), organisation=cluster)
+    miren = PositionFactory(
+        person=PersonFactory(given_name="Miren", family_name="Agirre"), organisation=cluster, title="Directrice"
+    ).person
+    EmailFactory(person=miren, email="miren@bhc.eus")
     namesake = PersonFactory(given_name="Iker", family_name="Arana")
     csv = (
         "Prénom;Nom;Organisation;Fonction;E-mail\n"
         "Ane;Etxeberria-Goñi;Bihotz;Directrice;ANE@bihotz.eus\n"
-        "MIREN;AGIRRE;Basque Health Cluster;Directrice;miren@bhc.eus\n"
+        "MIREN;AGIRRE;Basque Health Cluster;Directrice;\n"
+        "Miren;Agirre;Basque Health Cluster;Directrice;miren.agirre@gmail.com\n"
         "Iker;Arana;Bihotz;Directeur;\n"
     )
     result = people(csv.encode())
-    assert result.counts == {"new": 1, "update": 2, "skip": 0, "invalid": 0}
+    assert result.counts == {"new": 2, "update": 1, "skip": 1, "invalid": 0}
     by_email.person.refresh_from_db()
     assert by_email.person.family_name == "Etxeberria-Goñi"
-    assert by_name.person.contact_points.get().email == "miren@bhc.eus"
+    # No email, no phone: the same name, title and organisation is the same person, and nothing changes.
+    # With an email she does not have: another Miren Agirre, kept apart and flagged for review.
+    assert list(miren.contact_points.values_list("email", flat=True)) == ["miren@bhc.eus"]
+    assert Person.objects.filter(family_name="Agirre").count() == 2
+    assert result.flagged_rows == [4]
     # Same name, but not known at this organisation: a new person, not a guess.
     assert Person.objects.filter(family_name="Arana").count() == 2
     assert not namesake.positions.exists()
