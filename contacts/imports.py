@@ -218,9 +218,12 @@ def _day(text: str | None, row: PersonRow, column: str) -> date | None:
 class RowReader:
     """Reads the cells of the import's columns (``contacts.layouts.COLUMNS``) into a ``PersonRow``."""
 
-    def __init__(self, organisations: OrganisationIndex, has_positions_column: bool):
+    def __init__(self, organisations: OrganisationIndex, *, has_positions_column: bool, explicit_preference: bool):
         self.organisations = organisations
         self.has_positions_column = has_positions_column
+        # The CRM's exports name the preferred address and number in their own columns, empty when there is none;
+        # in other files, the first address or number is the preferred one when none is named.
+        self.explicit_preference = explicit_preference
         self.lawful_bases = {}
         for language in ("en", "fr"):
             with translation.override(language):
@@ -251,7 +254,10 @@ class RowReader:
             else:
                 row.slug = slug
         row.given_name = _line(_text(cells, "given_name"))
-        row.family_name = normalise_family_name(_text(cells, "family_name"))
+        # A row of the CRM's own export (it has an identifier) holds the name as the CRM keeps it; elsewhere a
+        # name in capitals is written in ordinary case ("PASCUAL DE ZULUETA" → "Pascual de Zulueta").
+        family_name = _text(cells, "family_name")
+        row.family_name = _line(family_name) if row.slug else normalise_family_name(family_name)
         full_name = _line(_text(cells, "full_name"))
         if not row.family_name and full_name:
             # "Jeanne Martin": the last word is the family name, the others the given name.
@@ -286,7 +292,7 @@ class RowReader:
                     point.kind = kind
                 if label and not found[email].label:
                     found[email].label = label[:120]
-        row.emails = _preferred_first(list(found.values()), preferred)
+        row.emails = _preferred_first(list(found.values()), preferred, self.explicit_preference)
 
     def _phones(self, cells, row: PersonRow) -> None:
         found: dict[str, Point] = {}
@@ -310,7 +316,7 @@ class RowReader:
                         point.kind = kind
                     if label and not point.label:
                         point.label = label[:120]
-        row.phones = _preferred_first(list(found.values()), preferred)
+        row.phones = _preferred_first(list(found.values()), preferred, self.explicit_preference)
 
     def _organisation(self, name: str, row: PersonRow, column: str) -> Organisation | None:
         organisation = self.organisations.find(name)
@@ -410,10 +416,11 @@ class RowReader:
                 )
 
 
-def _preferred_first(points: list[Point], preferred: list[str]) -> list[Point]:
-    """The points with the one named preferred first and marked so; the first one when none is named."""
+def _preferred_first(points: list[Point], preferred: list[str], explicit: bool) -> list[Point]:
+    """The points with the one named preferred first and marked so; unless ``explicit``, the first one when none
+    is named."""
     chosen = next((point for value in preferred for point in points if point.value == value), None)
-    if chosen is None and points:
+    if chosen is None and points and not explicit:
         chosen = points[0]
     if chosen is None:
         return points
@@ -447,6 +454,8 @@ class Plan:
 
 
 class PersonResource(SpreadsheetResource):
+    # Rows whose positions, addresses and tags are written together.
+    PENDING_PEOPLE = 500
     column_names = GENERIC_SPELLINGS
     column_labels = COLUMN_LABELS
     required_columns = ("family_name",)
@@ -506,7 +515,11 @@ class PersonResource(SpreadsheetResource):
                 dataset.append(row)
         self.file_name = kwargs.get("file_name") or ""
         self.organisations = OrganisationIndex()
-        reader = RowReader(self.organisations, has_positions_column=any(dataset["positions"]))
+        reader = RowReader(
+            self.organisations,
+            has_positions_column="positions" in table.present,
+            explicit_preference=table.layout == "generic" and "slug" in table.present,
+        )
         self.rows = {
             number: reader.read(dict(zip(COLUMNS, cells, strict=True))) for number, cells in enumerate(dataset, 1)
         }
@@ -547,6 +560,7 @@ class PersonResource(SpreadsheetResource):
                 self.people_by_name.setdefault(key, []).append((person_id, fold(title)))
         self.people: dict[int, Person] = {}
         self.known: dict[int, dict] = {}
+        self.pending = self._no_pending()
 
     def _load(self, person_ids) -> None:
         """The people rows match, with their positions, press roles, tags and contact points, a thousand at a
@@ -605,6 +619,8 @@ class PersonResource(SpreadsheetResource):
         person_id, reason = self._match(parsed)
         if person_id is None:
             return None
+        if person_id in self.pending["people"]:
+            self._write_pending()  # the person was read from an earlier row: what it brought is known first
         self._load([person_id])
         person = self.people.get(person_id)
         if person is not None:
@@ -769,7 +785,7 @@ class PersonResource(SpreadsheetResource):
         primary = {ContactPoint.Medium.EMAIL: plan.primary_email, ContactPoint.Medium.PHONE: plan.primary_phone}
         for point in plan.points:
             medium = ContactPoint.Medium.EMAIL if "@" in point.value else ContactPoint.Medium.PHONE
-            is_primary = primary[medium] and (point.preferred or not plan.created)
+            is_primary = primary[medium] and point.preferred
             primary[medium] = primary[medium] and not is_primary
             points.append(
                 ContactPoint(
@@ -782,13 +798,32 @@ class PersonResource(SpreadsheetResource):
                     label=point.label,
                 )
             )
-        for model, objects in ((Position, positions), (PressContact, press_roles), (ContactPoint, points)):
-            if objects:
-                bulk_create_with_history(objects, model)
-        if plan.tags:
-            person.tags.add(*(self._tag(name) for name in plan.tags))
-        if positions or press_roles or points:
-            search_text_changed([person.pk])
+        pending = self.pending
+        pending[Position] += positions
+        pending[PressContact] += press_roles
+        pending[ContactPoint] += points
+        pending[Person.tags.through] += [
+            Person.tags.through(person_id=person.pk, tag_id=self._tag(name).pk) for name in plan.tags
+        ]
+        pending["people"].add(person.pk)
+        if len(pending["people"]) >= self.PENDING_PEOPLE:
+            self._write_pending()
+
+    def _write_pending(self) -> None:
+        """Write the positions, roles, addresses, numbers and tags of the rows read since the last call, a few
+        inserts for hundreds of rows (each with its history row, but for tags, which have none)."""
+        pending = self.pending
+        for model in (Position, PressContact, ContactPoint):
+            if pending[model]:
+                bulk_create_with_history(pending[model], model, batch_size=500)
+        if pending[Person.tags.through]:
+            Person.tags.through.objects.bulk_create(pending[Person.tags.through], batch_size=500)
+        search_text_changed(pending["people"])
+        self.pending = self._no_pending()
+
+    @staticmethod
+    def _no_pending() -> dict:
+        return {Position: [], PressContact: [], ContactPoint: [], Person.tags.through: [], "people": set()}
 
     def _tag(self, name: str) -> Tag:
         tags = getattr(self, "tag_cache", None)
@@ -802,6 +837,7 @@ class PersonResource(SpreadsheetResource):
         return tag
 
     def after_import(self, dataset, result, **kwargs):
+        self._write_pending()
         super().after_import(dataset, result, **kwargs)
         flush_deferred_search_text()
         result.layout = self.layout

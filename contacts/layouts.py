@@ -132,6 +132,7 @@ class CanonicalTable:
     layout: str
     unused: list[str] = field(default_factory=list)
     source_headers: list[str] = field(default_factory=list)
+    present: set[str] = field(default_factory=set)  # the import's columns the file has
 
     @property
     def layout_label(self) -> str:
@@ -157,7 +158,8 @@ def canonical_table(dataset: tablib.Dataset, *, layout: str | None = None) -> Ca
         positions = {name: index for index, name in enumerate(renamed) if name in GENERIC_SPELLINGS}
         for row in dataset:
             converted.append([row[positions[column]] if column in positions else "" for column in COLUMNS])
-        return CanonicalTable(converted, layout, [header for header in unused if header], headers)
+        unused = [header for header in unused if header]
+        return CanonicalTable(converted, layout, unused, headers, set(positions))
     rules = LAYOUT_RULES[layout]
     used: set[int] = set()
     readers: list[Callable[[list[str], dict[str, list[str]]], None]] = []
@@ -170,7 +172,8 @@ def canonical_table(dataset: tablib.Dataset, *, layout: str | None = None) -> Ca
             reader(list(row), values)
         converted.append([_joined(column, values.get(column, [])) for column in COLUMNS])
     unused = [header for index, header in enumerate(headers) if index not in used and header]
-    return CanonicalTable(converted, layout, unused, headers)
+    present = {column for column in COLUMNS if any(converted[column])}
+    return CanonicalTable(converted, layout, unused, headers, present)
 
 
 def _joined(column: str, values: list[str]) -> str:
