@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import tablib
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from openpyxl.utils import get_column_letter
 
 from core.search import fold
 
@@ -158,8 +159,10 @@ def canonical_table(dataset: tablib.Dataset, *, layout: str | None = None) -> Ca
         positions = {name: index for index, name in enumerate(renamed) if name in GENERIC_SPELLINGS}
         for row in dataset:
             converted.append([row[positions[column]] if column in positions else "" for column in COLUMNS])
-        unused = [header for header in unused if header]
-        return CanonicalTable(converted, layout, unused, headers, set(positions))
+        unused_indexes = [index for index, header in enumerate(renamed) if header not in GENERIC_SPELLINGS]
+        return CanonicalTable(
+            converted, layout, _holding_data(dataset, headers, unused_indexes), headers, set(positions)
+        )
     rules = LAYOUT_RULES[layout]
     used: set[int] = set()
     readers: list[Callable[[list[str], dict[str, list[str]]], None]] = []
@@ -170,10 +173,21 @@ def canonical_table(dataset: tablib.Dataset, *, layout: str | None = None) -> Ca
         values: dict[str, list[str]] = {}
         for reader in readers:
             reader(list(row), values)
+        for preferred in ("email", "phone"):
+            # Nothing marked preferred ("*"): the first of the file's order, not the first of a kind.
+            if not values.get(preferred) and values.get(f"first {preferred}"):
+                values[preferred] = values[f"first {preferred}"][:1]
         converted.append([_joined(column, values.get(column, [])) for column in COLUMNS])
-    unused = [header for index, header in enumerate(headers) if index not in used and header]
+    unused = _holding_data(dataset, headers, [index for index in range(len(headers)) if index not in used])
     present = {column for column in COLUMNS if any(converted[column])}
     return CanonicalTable(converted, layout, unused, headers, present)
+
+
+def _holding_data(dataset: tablib.Dataset, headers: list[str], indexes: list[int]) -> list[str]:
+    """The headers of the columns at ``indexes`` that hold a value in some row: an Outlook file has some ninety
+    columns, most of them empty, and only those with something in them are worth naming as not imported."""
+    holding = [index for index in indexes if any(str(row[index] or "").strip() for row in dataset)]
+    return [headers[index] or get_column_letter(index + 1) for index in holding]
 
 
 def _joined(column: str, values: list[str]) -> str:
@@ -325,6 +339,7 @@ def _google_values(medium: str, value_index: int, kind_index: int | None):
                 column = _GOOGLE_PHONE_KINDS.get(kind, "other_phones")
                 preferred_column = "phone"
             values.setdefault(column, []).append(item)
+            values.setdefault(f"first {preferred_column}", []).append(item)
             if position == 0 and preferred and preferred_column not in values:
                 values[preferred_column] = [item]
 
