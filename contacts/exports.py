@@ -3,7 +3,8 @@
 Every export goes through ``export_people``: the directory page (and the invitation and cluster member
 exports, which are directory searches), a contact list, the API and the admin action. It leaves out the
 people who asked not to be contacted, whatever the caller asked for, and says how many in the
-``X-Left-Out-Do-Not-Contact`` header. Up to ``EXPORT_DIRECT_MAX_ROWS`` people, it writes an ``ExportLog`` row
+``X-Left-Out-Do-Not-Contact`` header; only a superuser's full export from the back office holds them, for a
+complete round trip of the data. Up to ``EXPORT_DIRECT_MAX_ROWS`` people, it writes an ``ExportLog`` row
 (who, when, which filters, how many rows) and answers the file at once, streamed. Beyond, the file is written
 by a worker (``contacts.tasks.export_people_file``), and the answer is a ``303 See Other`` to the job's page,
 where the person follows its progress and downloads the file once it is complete; the download is logged.
@@ -12,25 +13,30 @@ where the person follows its progress and downloads the file once it is complete
 import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
 import vobject
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db.models import Count, Q, TextField
+from django.db.models import Count, F, Q, TextField
 from django.db.models.functions import Cast
 from django.http import FileResponse, QueryDict, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from django_countries import countries
 
+from clusters.models import Organisation
 from core import spreadsheets
 from core.views import see_other
 from jobs.models import Job
 from jobs.services import JobFailed, JobOutcome, start_job
 
-from .models import ContactPoint, ExportLog, Position, PressContact
+from .models import ContactPoint, ExportLog, Person, Position, PressContact
 from .phones import international_format
 
 CHUNK_SIZE = 2000
@@ -39,47 +45,172 @@ FILE_FORMATS = [ExportLog.Format.CSV, ExportLog.Format.XLSX, ExportLog.Format.VC
 
 
 @dataclass(frozen=True)
+class Reachable:
+    """An email address or a phone number, as an export writes it: ``value``, or ``value (label)``."""
+
+    value: str
+    kind: str
+    preferred: bool
+    label: str = ""
+
+    def cell(self) -> str:
+        return f"{self.value} ({self.label})" if self.label else self.value
+
+
+@dataclass(frozen=True)
+class HeldPosition:
+    """A position, as ``Title (organisation-slug, 2021-03-01/2024-06-30, *)``: the dates when known, ``*`` on
+    the primary position. Read from the right, so the title may hold anything but a line break."""
+
+    title: str
+    organisation: str  # slug
+    started_on: date | None = None
+    ended_on: date | None = None
+    primary: bool = False
+
+    def cell(self) -> str:
+        parts = [self.organisation]
+        if self.started_on or self.ended_on:
+            parts.append(f"{_iso(self.started_on)}/{_iso(self.ended_on)}")
+        if self.primary:
+            parts.append("*")
+        return f"{single_line(self.title)} ({', '.join(parts)})"
+
+
+@dataclass(frozen=True)
+class PressRole:
+    """A press-contact role, as ``organisation-slug`` or ``organisation-slug (2021-03-01/)``."""
+
+    organisation: str  # slug
+    started_on: date | None = None
+    ended_on: date | None = None
+
+    def cell(self) -> str:
+        if self.started_on or self.ended_on:
+            return f"{self.organisation} ({_iso(self.started_on)}/{_iso(self.ended_on)})"
+        return self.organisation
+
+
+@dataclass(frozen=True)
 class ExportRow:
+    """One person as an export writes them: everything a person has that an import needs to bring them back
+    (``contacts.imports`` reads every column; docs/import-export.md describes the layout)."""
+
     person_id: int
     updated_at: datetime | None
+    slug: str
     given_name: str
     family_name: str
-    organisation: str
+    organisation: str  # the organisation and title a directory row shows
     title: str
-    emails: list[tuple[str, str, bool]]  # (address, kind, preferred), the preferred first
-    phones: list[tuple[str, str, bool]]  # (international format, kind, preferred), the preferred first
+    emails: list[Reachable]  # the preferred first
+    phones: list[Reachable]  # in international format, the preferred first
+    positions: list[HeldPosition] = field(default_factory=list)  # the primary first
+    press_roles: list[PressRole] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    do_not_contact: bool = False
+    lawful_basis: str = ""
+    notes: str = ""
 
     def cells(self) -> list[str]:
+        emails, phones = self.emails, self.phones
+        preferred_email = next((email.value for email in emails if email.preferred), "")
+        preferred_phone = next((phone.value for phone in phones if phone.preferred), "")
         return [
+            self.slug,
             self.given_name,
             self.family_name,
             self.organisation,
             self.title,
-            self.emails[0][0] if self.emails else "",
-            "; ".join(email for email, _kind, _preferred in self.emails[1:]),
-            self.phones[0][0] if self.phones else "",
-            "; ".join(number for number, _kind, _preferred in self.phones[1:]),
+            preferred_email,
+            join_items(email.cell() for email in emails if email.kind != ContactPoint.Kind.PERSONAL),
+            join_items(email.cell() for email in emails if email.kind == ContactPoint.Kind.PERSONAL),
+            preferred_phone,
+            *(join_items(phone.cell() for phone in phones if phone.kind == kind) for kind in PHONE_KINDS),
+            "\n".join(position.cell() for position in self.positions),
+            "\n".join(role.cell() for role in self.press_roles),
+            "\n".join(self.tags),
+            _("yes") if self.do_not_contact else "",
+            Person.LawfulBasis(self.lawful_basis).label if self.lawful_basis else "",
+            self.notes,
         ]
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def single_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def join_items(items: Iterable[str]) -> str:
+    return "; ".join(items)
+
+
+PHONE_KINDS = [
+    ContactPoint.Kind.WORK,
+    ContactPoint.Kind.MOBILE,
+    ContactPoint.Kind.SWITCHBOARD,
+    ContactPoint.Kind.PERSONAL,
+]
+
+
+# The import's column (contacts.layouts) each heading of header() is read back as.
+EXPORT_COLUMNS = [
+    "slug",
+    "given_name",
+    "family_name",
+    "organisation",
+    "title",
+    "email",
+    "work_emails",
+    "personal_emails",
+    "phone",
+    "work_phones",
+    "mobiles",
+    "switchboards",
+    "personal_phones",
+    "positions",
+    "press_for",
+    "tags",
+    "do_not_contact",
+    "lawful_basis",
+    "notes",
+]
 
 
 def header() -> list[str]:
     return [
+        _("Identifier"),
         _("Given name"),
         _("Family name"),
         _("Organisation"),
         _("Job title"),
         _("Email"),
-        _("Other emails"),
+        _("Work emails"),
+        _("Personal emails"),
         _("Phone"),
-        _("Other phones"),
+        _("Work phones"),
+        _("Mobiles"),
+        _("Switchboards"),
+        _("Personal phones"),
+        _("Positions"),
+        _("Press contact for"),
+        _("Tags"),
+        _("Do not contact"),
+        _("Lawful basis"),
+        _("Notes"),
     ]
 
 
 def rows(people) -> Iterator[ExportRow]:
     """The export's rows for ``people`` (a queryset of people, in its own order), read as plain values, not model
-    instances: 2 000 people at a time, then their current positions, press roles and contact points in one
+    instances: 2 000 people at a time, then their positions, press roles, tags and contact points in one
     query each. A million people stream at a steady, small memory (docs/benchmarks.md)."""
-    people = people.prefetch_related(None).values_list("pk", "given_name", "family_name", "updated_at")
+    people = people.prefetch_related(None).values_list(
+        "pk", "slug", "given_name", "family_name", "updated_at", "do_not_contact", "lawful_basis", "notes"
+    )
     batch: list[tuple] = []
     for person in people.iterator(chunk_size=CHUNK_SIZE):
         batch.append(person)
@@ -93,39 +224,65 @@ def _batch_rows(batch: list[tuple]) -> Iterator[ExportRow]:
     if not batch:
         return
     ids = [person[0] for person in batch]
+    today = timezone.localdate()
+    positions: dict[int, list[HeldPosition]] = {}
     # What a directory row shows: the primary current position first, else the first press role by name.
-    positions: dict[int, tuple[str, str]] = {}
-    current = Position.objects.current().filter(person_id__in=ids).order_by("person_id", "-is_primary", "pk")
-    for person_id, organisation, title in current.values_list("person_id", "organisation__name", "title"):
-        positions.setdefault(person_id, (organisation, title))
-    press: dict[int, str] = {}
-    roles = PressContact.objects.filter(person_id__in=ids).order_by("person_id", "organisation__name")
-    for person_id, organisation in roles.values_list("person_id", "organisation__name"):
-        press.setdefault(person_id, organisation)
-    emails: dict[int, list[tuple[str, str, bool]]] = {}
-    phones: dict[int, list[tuple[str, str, bool]]] = {}
+    shown: dict[int, tuple[str, str]] = {}
+    held = (
+        Position.objects.filter(person_id__in=ids)
+        .order_by("person_id", "-is_primary", F("ended_on").desc(nulls_first=True), "started_on", "pk")
+        .values_list(
+            "person_id", "organisation__slug", "organisation__name", "title", "started_on", "ended_on", "is_primary"
+        )
+    )
+    for person_id, slug, organisation, title, started_on, ended_on, primary in held:
+        positions.setdefault(person_id, []).append(HeldPosition(title, slug, started_on, ended_on, primary))
+        current = (started_on is None or started_on <= today) and (ended_on is None or ended_on >= today)
+        if current:
+            shown.setdefault(person_id, (organisation, title))
+    press: dict[int, list[PressRole]] = {}
+    roles = PressContact.objects.filter(person_id__in=ids).order_by("person_id", "organisation__name", "pk")
+    for person_id, slug, organisation, started_on, ended_on in roles.values_list(
+        "person_id", "organisation__slug", "organisation__name", "started_on", "ended_on"
+    ):
+        press.setdefault(person_id, []).append(PressRole(slug, started_on, ended_on))
+        shown.setdefault(person_id, (organisation, _("Press contact")))
+    tags: dict[int, list[str]] = {}
+    tagged = Person.tags.through.objects.filter(person_id__in=ids).order_by("person_id", "tag__name")
+    for person_id, name in tagged.values_list("person_id", "tag__name"):
+        tags.setdefault(person_id, []).append(name)
+    emails: dict[int, list[Reachable]] = {}
+    phones: dict[int, list[Reachable]] = {}
     # The phone as stored (E.164 text): a PhoneNumberField would parse every number into an object first.
     points = (
         ContactPoint.objects.filter(person_id__in=ids)
         .order_by("person_id", "medium", "-is_primary", "pk")
-        .values_list("person_id", "medium", "email", Cast("phone", TextField()), "kind", "is_primary")
+        .values_list("person_id", "medium", "email", Cast("phone", TextField()), "kind", "is_primary", "label")
     )
-    for person_id, medium, email, phone, kind, is_primary in points:
+    for person_id, medium, email, phone, kind, is_primary, label in points:
         if medium == ContactPoint.Medium.EMAIL:
-            emails.setdefault(person_id, []).append((email, kind, is_primary))
+            emails.setdefault(person_id, []).append(Reachable(email, kind, is_primary, single_line(label)))
         elif phone:
-            phones.setdefault(person_id, []).append((international_format(phone), kind, is_primary))
-    for pk, given_name, family_name, updated_at in batch:
-        organisation, title = positions.get(pk) or (press.get(pk, ""), "")
+            number = international_format(phone)
+            phones.setdefault(person_id, []).append(Reachable(number, kind, is_primary, single_line(label)))
+    for pk, slug, given_name, family_name, updated_at, do_not_contact, lawful_basis, notes in batch:
+        organisation, title = shown.get(pk) or ("", "")
         yield ExportRow(
             person_id=pk,
             updated_at=updated_at,
+            slug=slug,
             given_name=given_name,
             family_name=family_name,
             organisation=organisation,
             title=title,
             emails=emails.get(pk, []),
             phones=phones.get(pk, []),
+            positions=positions.get(pk, []),
+            press_roles=press.get(pk, []),
+            tags=tags.get(pk, []),
+            do_not_contact=do_not_contact,
+            lawful_basis=lawful_basis,
+            notes=notes,
         )
 
 
@@ -139,7 +296,7 @@ def xlsx_file(export_rows: Iterable[ExportRow]):
 
 _VCARD_PHONE_TYPES = {
     ContactPoint.Kind.MOBILE: ["CELL", "VOICE"],
-    ContactPoint.Kind.SWITCHBOARD: ["WORK", "VOICE"],
+    ContactPoint.Kind.SWITCHBOARD: ["MAIN", "WORK", "VOICE"],
     ContactPoint.Kind.PERSONAL: ["HOME", "VOICE"],
 }
 # The namespace of the people's vCard UIDs: one UID per person, whatever the export, so that a phone or a mail
@@ -162,15 +319,21 @@ def vcard(row: ExportRow) -> str:
         card.add("org").value = [row.organisation]
     if row.title:
         card.add("title").value = row.title
-    for email, kind, preferred in row.emails:
+    for email in row.emails:
         line = card.add("email")
-        line.value = email
-        where = "HOME" if kind == ContactPoint.Kind.PERSONAL else "WORK"
-        line.params["TYPE"] = ["INTERNET", where] + (["PREF"] if preferred else [])
-    for number, kind, preferred in row.phones:
+        line.value = email.value
+        where = "HOME" if email.kind == ContactPoint.Kind.PERSONAL else "WORK"
+        line.params["TYPE"] = ["INTERNET", where] + (["PREF"] if email.preferred else [])
+    for phone in row.phones:
         line = card.add("tel")
-        line.value = number
-        line.params["TYPE"] = _VCARD_PHONE_TYPES.get(kind, ["WORK", "VOICE"]) + (["PREF"] if preferred else [])
+        line.value = phone.value
+        line.params["TYPE"] = _VCARD_PHONE_TYPES.get(phone.kind, ["WORK", "VOICE"]) + (
+            ["PREF"] if phone.preferred else []
+        )
+    if row.tags:
+        card.add("categories").value = row.tags
+    if row.notes:
+        card.add("note").value = row.notes
     return card.serialize()
 
 
@@ -179,8 +342,38 @@ def vcard_chunks(export_rows: Iterable[ExportRow]) -> Iterator[bytes]:
         yield vcard(row).encode()
 
 
-def export_filename(extension: str) -> str:
-    return spreadsheets.timestamped_filename("contacts", extension)
+def export_filename(extension: str, stem: str = "") -> str:
+    """``stem-2026-12-01-1530.csv``; ``stem`` says what the file holds (``search_file_stem``), "contacts" if
+    nothing more precise."""
+    return spreadsheets.timestamped_filename(stem or pgettext("file name", "contacts"), extension)
+
+
+def search_file_stem(filterset) -> str:
+    """What a directory search holds, for the name of its export: a contact list, an edition's invitations or
+    a cluster's members by name, else "contacts"; then the words searched and the filters chosen, by name."""
+    chosen = filterset.form.cleaned_data if filterset.is_valid() else {}
+    parts = []
+    if contact_list := chosen.get("contact_list"):
+        parts += [pgettext("file name", "list"), contact_list.name]
+    if edition := chosen.get("invited_to"):
+        parts += [pgettext("file name", "invitations"), str(edition.event), str(edition)]
+    if cluster := chosen.get("member_of"):
+        parts += [pgettext("file name", "members"), cluster.name]
+    if not parts:
+        parts.append(pgettext("file name", "contacts"))
+    parts.append(chosen.get("q") or "")
+    if organisation := chosen.get("organisation"):
+        parts.append(organisation.name)
+    if tag := chosen.get("tag"):
+        parts.append(tag.name)
+    if kind := chosen.get("kind"):
+        parts.append(Organisation.Kind(kind).label)
+    if country := chosen.get("country"):
+        parts.append(countries.name(country))
+    parts.append(chosen.get("region") or "")
+    if chosen.get("press_only"):
+        parts.append(pgettext("file name", "press"))
+    return spreadsheets.file_stem(*parts)
 
 
 LEFT_OUT_HEADER = "X-Left-Out-Do-Not-Contact"
@@ -198,47 +391,65 @@ def log_export(*, user, export_format: str, origin: str, filters: dict, row_coun
     )
 
 
-def export_people(*, people, export_format: str, user, origin: str, filters: dict, source: dict):
+def export_people(
+    *,
+    people,
+    export_format: str,
+    user,
+    origin: str,
+    filters: dict,
+    source: dict,
+    file_stem: str = "",
+    include_do_not_contact: bool = False,
+):
     """Answer the export of ``people`` (from ``Person.objects.directory()``): the file itself, streamed, up to
     ``EXPORT_DIRECT_MAX_ROWS`` people, else a 303 to the page of the job that writes it. Those who asked not
-    to be contacted are left out, always, and counted in the ``LEFT_OUT_HEADER``.
+    to be contacted are left out, and counted in the ``LEFT_OUT_HEADER``; only a superuser's full export
+    (``include_do_not_contact``, a round trip of the data, marked so in the log) holds them.
 
     ``source`` says how a worker finds the same people again: ``{"query": {filter: [values]}}``, the
     directory's filters (``PersonExportFilterSet``), or ``{"ids": [pk, …]}`` in the export's order; or a
-    function returning it, called only if a job is needed.
+    function returning it, called only if a job is needed. ``file_stem`` says what the file holds, for its
+    name (``search_file_stem``), the job's file too.
 
     The request of a large export only records the job: whether there are more people than the limit is asked
     with a LIMIT (counting a million matches takes a second); the job counts them, and the people it leaves out,
     and its page says both."""
     if export_format not in FILE_FORMATS:
         raise ValueError(f"Unknown export format: {export_format!r}")
+    if include_do_not_contact:
+        if not user.is_superuser:
+            raise PermissionDenied
+        filters = {**filters, "include_do_not_contact": True}
+    exported = people if include_do_not_contact else people.contactable()
     limit = settings.EXPORT_DIRECT_MAX_ROWS
-    if people.contactable().order_by()[: limit + 1].count() > limit:
+    if exported.order_by()[: limit + 1].count() > limit:
         job = start_export_job(
             user=user,
             export_format=export_format,
             origin=origin,
             filters=filters,
             source=source() if callable(source) else source,
+            file_stem=file_stem,
+            include_do_not_contact=include_do_not_contact,
         )
         url = reverse("api:job-detail", args=[job.pk]) if origin == ExportLog.Origin.API else job.get_absolute_url()
         return see_other(url)
     counts = people.aggregate(matching=Count("pk"), left_out=Count("pk", filter=Q(do_not_contact=True)))
-    left_out = counts["left_out"]
+    left_out = 0 if include_do_not_contact else counts["left_out"]
     row_count = counts["matching"] - left_out
-    people = people.contactable()
     log_export(user=user, export_format=export_format, origin=origin, filters=filters, row_count=row_count)
     if export_format == ExportLog.Format.XLSX:
         response = FileResponse(
-            xlsx_file(rows(people)),
+            xlsx_file(rows(exported)),
             as_attachment=True,
-            filename=export_filename("xlsx"),
+            filename=export_filename("xlsx", file_stem),
             content_type=spreadsheets.XLSX_CONTENT_TYPE,
         )
         response[LEFT_OUT_HEADER] = str(left_out)
         return response
-    response = StreamingHttpResponse(_chunks(export_format, rows(people)), content_type=CONTENT_TYPES[export_format])
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(export_format)}"'
+    response = StreamingHttpResponse(_chunks(export_format, rows(exported)), content_type=CONTENT_TYPES[export_format])
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(export_format, file_stem)}"'
     response[LEFT_OUT_HEADER] = str(left_out)
     return response
 
@@ -261,7 +472,16 @@ def query_source(filterset) -> dict:
     return {"query": {key: list(values) for key, values in filterset.data.lists() if key in filterset.filters}}
 
 
-def start_export_job(*, user, export_format: str, origin: str, filters: dict, source: dict) -> Job:
+def start_export_job(
+    *,
+    user,
+    export_format: str,
+    origin: str,
+    filters: dict,
+    source: dict,
+    file_stem: str = "",
+    include_do_not_contact: bool = False,
+) -> Job:
     from .tasks import export_people_file
 
     return start_job(
@@ -276,6 +496,8 @@ def start_export_job(*, user, export_format: str, origin: str, filters: dict, so
             "filters": filters,
             "source": source,
             "permission": "contacts.export_contacts",
+            "file_stem": file_stem,
+            "include_do_not_contact": include_do_not_contact,
         },
     )
 
@@ -308,10 +530,21 @@ def write_export_file(job: Job, progress) -> JobOutcome:
     owner = job.owner
     if owner is None or not owner.is_active or not owner.has_perm("contacts.export_contacts"):
         raise JobFailed(_("The person who asked for this export may no longer export contacts."))
+    include_do_not_contact = job.params.get("include_do_not_contact", False)
+    if include_do_not_contact and not owner.is_superuser:
+        raise JobFailed(
+            _(
+                "The person who asked for this export is no longer a superuser: only superusers may export the "
+                "people who asked not to be contacted."
+            )
+        )
     export_format = job.params["format"]
     chosen = people_of(job.params["source"])
-    left_out = sum(people.filter(do_not_contact=True).count() for people in chosen)
-    querysets = [people.contactable() for people in chosen]
+    if include_do_not_contact:
+        left_out, querysets = 0, chosen
+    else:
+        left_out = sum(people.filter(do_not_contact=True).count() for people in chosen)
+        querysets = [people.contactable() for people in chosen]
     total = sum(people.count() for people in querysets)
     progress.update(0, total=total, force=True)
     written = 0
@@ -325,7 +558,7 @@ def write_export_file(job: Job, progress) -> JobOutcome:
                 progress.update(written)
 
     all_rows = counted(row for people in querysets for row in rows(people))
-    file_name = export_filename(export_format)
+    file_name = export_filename(export_format, job.params.get("file_stem", ""))
     if export_format == ExportLog.Format.XLSX:
         output = xlsx_file(all_rows)
     else:

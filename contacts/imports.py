@@ -47,6 +47,7 @@ from .layouts import COLUMN_LABELS, COLUMNS, GENERIC_SPELLINGS, CanonicalTable, 
 from .models import RESERVED_PERSON_SLUGS, ContactPoint, Person, Position, PressContact, Tag
 from .normalisation import find_phone_numbers, is_mobile, normalise_email, normalise_family_name
 from .signals import flush_deferred_search_text, search_text_changed, search_text_deferred
+from .vcards import looks_like_vcard, read_vcards
 
 # "Mme", "M.", "Dr": a salutation, which the CRM does not keep, never a job title.
 HONORIFICS = {
@@ -913,9 +914,7 @@ def read_people_file(data: bytes, *, limits: TableLimits | None = None):
     """The rows of a people file — CSV, XLSX or vCard — under the import's columns (``contacts.layouts``), with
     the layout recognised and the columns not used. Raises ``core.tables.TableError`` for anything unreadable."""
     limits = limits or TableLimits.for_request()
-    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:11].upper() == b"BEGIN:VCARD":
-        from .vcards import read_vcards
-
+    if looks_like_vcard(data):
         table = canonical_table(read_vcards(data, limits=limits), layout="vcard")
     else:
         table = canonical_table(read_table(data, limits=limits))

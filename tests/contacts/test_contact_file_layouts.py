@@ -289,3 +289,47 @@ def test_columns_the_import_does_not_read_are_named_in_the_report():
     assert result.layout == "tableur"
     assert result.unused_columns == ["Ville", "Date de naissance"]
     assert ContactPoint.objects.count() == 0
+
+
+APPLE_VCARD = (
+    "BEGIN:VCARD\r\n"
+    "VERSION:3.0\r\n"
+    "PRODID:-//Apple Inc.//macOS 14.4//EN\r\n"
+    "N:Arana;Eider;;Mme;\r\n"
+    "FN:Eider Arana\r\n"
+    "ORG:Azkue Biotech;Recherche\r\n"
+    "TITLE:Directrice scientifique\r\n"
+    "item1.EMAIL;type=INTERNET;type=WORK;type=pref:eider@azkue.example\r\n"
+    "item1.X-ABLabel:_$!<Work>!$_\r\n"
+    "EMAIL;type=INTERNET;type=HOME:eider.arana@gmail.com\r\n"
+    "TEL;type=CELL;type=VOICE;type=pref:+34 644 84 56 44\r\n"
+    "TEL;type=MAIN:+34 943 00 00 00\r\n"
+    "NOTE:Rencontrée au salon\\, à Bilbao\\nRappeler en mars\r\n"
+    "CATEGORIES:Presse,Salon 2024\r\n"
+    "END:VCARD\r\n"
+)
+
+
+def test_a_vcard_file_from_a_phone_or_mail_client():
+    result = imported(APPLE_VCARD.encode())
+    assert result.layout == "vCard"
+    assert details("Arana") == {
+        "given_name": "Eider",
+        "positions": [("Azkue Biotech", "Directrice scientifique")],
+        "emails": [("eider@azkue.example", "work", True), ("eider.arana@gmail.com", "personal", False)],
+        "phones": [("+34644845644", "mobile", True), ("+34943000000", "switchboard", False)],
+        "notes": "Rencontrée au salon, à Bilbao\nRappeler en mars",
+        "tags": ["Presse", "Salon 2024"],
+    }
+    assert result.remarks == {2: ["Civilité « Mme » non reprise : le CRM n’a pas de champ pour elle."]}
+
+
+def test_our_own_vcards_come_back_as_they_left():
+    from contacts import exports
+
+    imported(APPLE_VCARD.encode())
+    before = details("Arana")
+    cards = b"".join(exports.vcard_chunks(exports.rows(Person.objects.all())))
+    Person.objects.all().delete()
+    imported(cards)
+    assert details("Arana") == before

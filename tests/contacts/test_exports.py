@@ -3,19 +3,25 @@
 import csv
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
 import vobject
+from openpyxl.utils import get_column_letter
 
 from contacts.models import ExportLog
+from events.models import Event, EventEdition, Invitation
 from tests.factories import (
+    ClusterFactory,
     ContactListFactory,
     EmailFactory,
+    MembershipFactory,
     OrganisationFactory,
     PersonFactory,
     PhoneFactory,
     PositionFactory,
+    TagFactory,
 )
 
 URL = "/contacts/export/"
@@ -71,8 +77,10 @@ def test_csv_exports_every_page_not_only_the_first(db, exporter_client):
 def test_press_contact_without_position_is_exported_with_the_organisation_they_speak_for(seeded_exporter):
     rows = read_csv(seeded_exporter.get(URL, {"format": "csv", "q": "sbou"}))
     assert rows[0]["Organisation"] == "Leem"
+    assert rows[0]["Fonction"] == "Contact presse"
+    assert rows[0]["Contact presse pour"] == "leem"
     assert rows[0]["Téléphone"] == "'+33 1 45 03 88 38"
-    assert rows[0]["Autres téléphones"] == "'+33 6 60 46 23 08"
+    assert rows[0]["Mobiles"] == "'+33 6 60 46 23 08"
 
 
 def test_xlsx_read_back_with_openpyxl(seeded_exporter):
@@ -129,7 +137,7 @@ def test_vcards_carry_a_uid_per_person_a_revision_and_pref_on_the_preferred_phon
     ane.refresh_from_db()
     assert card.rev.value == ane.updated_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     phones = {line.value: line.params["TYPE"] for line in card.contents["tel"]}
-    assert phones == {"+34 644 84 56 44": ["CELL", "VOICE", "PREF"], "+34 943 00 00 00": ["WORK", "VOICE"]}
+    assert phones == {"+34 644 84 56 44": ["CELL", "VOICE", "PREF"], "+34 943 00 00 00": ["MAIN", "WORK", "VOICE"]}
     emails = {line.value: line.params["TYPE"] for line in card.contents["email"]}
     assert emails == {
         "aarana@azkue.example": ["INTERNET", "WORK", "PREF"],
@@ -152,7 +160,7 @@ def test_formula_injection_is_neutralised_in_csv(db, exporter_client, value):
 def test_formula_injection_is_neutralised_in_xlsx(db, exporter_client, value):
     PositionFactory(person=PersonFactory(family_name="Injection"), title=value)
     _header, row = read_xlsx(exporter_client.get(URL, {"format": "xlsx"}))
-    title = row[3]
+    title = row[4]
     assert title.value.strip() == value.strip()  # XML keeps a carriage return as a line feed
     assert title.data_type == "s", "a formula cell would run in Excel"
     assert title.quotePrefix
@@ -166,7 +174,7 @@ def test_do_not_contact_people_are_left_out_of_exports_even_when_asked_for(db, e
     assert asked["X-Left-Out-Do-Not-Contact"] == "1"
     rows = read_csv(asked)
     assert [row["Nom"] for row in rows] == ["Reachable"]
-    assert "Ne pas contacter" not in rows[0]  # no such column: no one in an export asked not to be contacted
+    assert rows[0]["Ne pas contacter"] == ""  # no one in a staff export asked not to be contacted
 
 
 def test_export_matches_the_page_filters(seeded_exporter):
@@ -238,9 +246,82 @@ def test_export_reads_people_in_a_fixed_number_of_queries(db, exporter_client, d
         person = PersonFactory()
         EmailFactory(person=person)
         PositionFactory(person=person)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         # session, user, user and group permissions; whether there are more than EXPORT_DIRECT_MAX_ROWS (a count
-        # under a LIMIT), the count and the log insert; people, positions, contact points, press roles.
+        # under a LIMIT), the count and the log insert; people, positions, press roles, tags, contact points.
         response = exporter_client.get(URL, {"format": "csv"})
         rows = read_csv(response)
     assert len(rows) == 30
+
+
+def test_an_xlsx_export_opens_with_a_frozen_header_a_filter_over_every_row_and_fitted_columns(db, exporter_client):
+    for number in range(3):
+        PersonFactory(family_name=f"Sarrade-Loucheur-Étchegaray {number}")
+    sheet = openpyxl.load_workbook(io.BytesIO(content(exporter_client.get(URL, {"format": "xlsx"})))).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(sheet.max_column)}4"
+    family_name = get_column_letter([cell.value for cell in sheet[1]].index("Nom") + 1)
+    assert sheet.column_dimensions[family_name].width >= len("Sarrade-Loucheur-Étchegaray 0")
+
+
+# --- the names of the files ----------------------------------------------------------------------------------
+
+STAMP = r"\d{4}-\d{2}-\d{2}-\d{4}"
+
+
+def file_name(response) -> str:
+    match = re.fullmatch(r'attachment; filename="([A-Za-z0-9.-]+)"', response["Content-Disposition"])
+    assert match, response["Content-Disposition"]
+    return match[1]
+
+
+def test_a_directory_export_is_named_after_the_words_searched_and_the_filters_chosen(db, exporter_client):
+    organisation = OrganisationFactory(name="Société Générale", slug="sg")
+    tag = TagFactory(name="Presse écrite", slug="presse-ecrite")
+    person = PersonFactory(family_name="Ivanès")
+    PositionFactory(person=person, organisation=organisation)
+    person.tags.add(tag)
+    response = exporter_client.get(
+        "/en" + URL, {"format": "csv", "q": "Ivanès", "organisation": "sg", "tag": "presse-ecrite"}
+    )
+    assert re.fullmatch(rf"contacts-ivanes-societe-generale-presse-ecrite-{STAMP}\.csv", file_name(response))
+    assert re.fullmatch(rf"contacts-{STAMP}\.xlsx", file_name(exporter_client.get(URL, {"format": "xlsx"})))
+
+
+def test_a_long_search_gives_a_file_name_cut_to_80_characters(db, exporter_client):
+    name = file_name(exporter_client.get(URL, {"format": "vcf", "q": "pharmacie " * 19}))
+    assert len(name) <= 80
+    assert re.fullmatch(rf"contacts(-pharmacie)+-{STAMP}\.vcf", name), name
+
+
+def test_what_is_searched_cannot_break_out_of_the_file_name(db, exporter_client):
+    response = exporter_client.get(URL, {"format": "csv", "q": 'Zoé"; X-Injected: oui'})
+    assert re.fullmatch(rf"contacts-zoe-x-injected-oui-{STAMP}\.csv", file_name(response))
+    assert "X-Injected" not in response.headers
+
+
+def test_a_contact_lists_export_is_named_after_the_list(db, exporter_client):
+    contact_list = ContactListFactory(name="Presse santé — Nouvelle-Aquitaine", slug="presse-sante")
+    contact_list.people.add(PersonFactory())
+    response = exporter_client.get("/en/contacts/lists/presse-sante/export/", {"format": "csv"})
+    assert re.fullmatch(rf"list-presse-sante-nouvelle-aquitaine-{STAMP}\.csv", file_name(response))
+
+
+def test_an_editions_invitations_are_named_after_the_event_and_the_edition(db, exporter_client):
+    edition = EventEdition.objects.create(
+        event=Event.objects.create(slug="rnaen", name="Rencontres nationales", acronym="RNAEN"),
+        starts_on=datetime.date(2026, 10, 8),
+        place="Bordeaux",
+    )
+    Invitation.objects.create(edition=edition, person=PersonFactory())
+    response = exporter_client.get("/en" + URL, {"format": "xlsx", "invited_to": edition.pk})
+    assert re.fullmatch(rf"invitations-rnaen-2026-10-08-bordeaux-{STAMP}\.xlsx", file_name(response))
+
+
+def test_a_clusters_members_are_named_after_the_cluster(db, exporter_client):
+    cluster = ClusterFactory(name="Pôle Santé Ouest", slug="pso")
+    member = OrganisationFactory()
+    MembershipFactory(cluster=cluster, member=member)
+    PositionFactory(person=PersonFactory(), organisation=member)
+    response = exporter_client.get("/en" + URL, {"format": "csv", "member_of": "pso"})
+    assert re.fullmatch(rf"members-pole-sante-ouest-{STAMP}\.csv", file_name(response))
