@@ -362,6 +362,9 @@ IMPORT_BATCH_MAX_UNZIPPED_BYTES = int(os.environ.get("IMPORT_BATCH_MAX_UNZIPPED_
 IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "100"))
 IMPORT_MAX_CELL_CHARACTERS = int(os.environ.get("IMPORT_MAX_CELL_CHARACTERS", "10000"))
 
+# An uploaded file waits this long for its import to be confirmed (jobs.imports), then it is deleted.
+IMPORT_UPLOAD_HOURS = int(os.environ.get("IMPORT_UPLOAD_HOURS", "24"))
+
 # Spreadsheet imports (core.imports): one transaction per import.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from clusters.admin import OrganisationColumnMixin
 from core.admin import (
@@ -26,13 +26,12 @@ from core.admin import (
     admin_link,
 )
 from core.admin_widgets import LoadedChoicesInline
-from core.imports import SpreadsheetImportMixin
 from core.merging import merge_action
 from core.pages import CappedPaginator
-from core.spreadsheets import timestamped_filename
+from core.spreadsheets import file_stem, timestamped_filename
+from jobs.admin_imports import ImportJobAdminMixin
 
 from .exports import export_people, log_export
-from .imports import PersonResource
 from .models import (
     ContactListEntry,
     ContactPoint,
@@ -144,8 +143,15 @@ class PressRoleInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInli
     show_change_link = True
 
 
-class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdmin):
-    resource_classes = [PersonResource]
+class PersonAdmin(ImportJobAdminMixin, RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdmin):
+    importer = "contacts.imports.import_people"
+    import_subject = _("people")
+    import_help = _(
+        "CSV or Excel (XLSX) files — the CRM's own exports, a spreadsheet, Google Contacts or Outlook — and vCard "
+        "files (.vcf) from a phone or a mail client. A row updates the person it names by their identifier, by an "
+        "email address or a phone number; a row without either, by the same name, title and organisation. Any "
+        "other row is a new person."
+    )
     slug_prepopulated_from = ("given_name", "family_name")
     list_display = [
         "full_name",
@@ -184,6 +190,8 @@ class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSave
         "export_csv",
         "export_xlsx",
         "export_vcard",
+        "export_everyone_csv",
+        "export_everyone_xlsx",
         merge_action(merge_people, _("Merge the two selected people"), in_background=start_merge),
         "export_personal_data",
         "erase_personal_data",
@@ -275,9 +283,16 @@ class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSave
     def has_export_permission(self, request):
         return request.user.has_perm("contacts.export_contacts")
 
-    def _export(self, request, queryset, export_format):
-        # export_people leaves out the people who asked not to be contacted, and says how many.
+    def has_full_export_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def _export(self, request, queryset, export_format, *, include_do_not_contact=False):
+        # export_people leaves out the people who asked not to be contacted, and says how many; a superuser's
+        # full export holds them, for a complete round trip of the data.
         people = Person.objects.directory().filter(pk__in=queryset.values("pk"))
+        selection = (
+            pgettext("file name", "full selection") if include_do_not_contact else pgettext("file name", "selection")
+        )
         return export_people(
             people=people,
             export_format=export_format,
@@ -286,6 +301,8 @@ class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSave
             filters={"selected": queryset.count()},
             # A worker exports the selection in this order (the directory's), if it is too large to answer now.
             source=lambda: {"ids": list(people.prefetch_related(None).values_list("pk", flat=True))},
+            file_stem=file_stem(pgettext("file name", "contacts"), selection),
+            include_do_not_contact=include_do_not_contact,
         )
 
     @admin.action(description=_("Export the selected people (CSV)"), permissions=["export"])
@@ -299,6 +316,20 @@ class PersonAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSave
     @admin.action(description=_("Export the selected people (vCard)"), permissions=["export"])
     def export_vcard(self, request, queryset):
         return self._export(request, queryset, ExportLog.Format.VCARD)
+
+    @admin.action(
+        description=_("Export the selected people, including those who asked not to be contacted (CSV)"),
+        permissions=["full_export"],
+    )
+    def export_everyone_csv(self, request, queryset):
+        return self._export(request, queryset, ExportLog.Format.CSV, include_do_not_contact=True)
+
+    @admin.action(
+        description=_("Export the selected people, including those who asked not to be contacted (XLSX)"),
+        permissions=["full_export"],
+    )
+    def export_everyone_xlsx(self, request, queryset):
+        return self._export(request, queryset, ExportLog.Format.XLSX, include_do_not_contact=True)
 
     def has_subject_access_permission(self, request):
         # One checker: the admin offers an action to a user who has ANY of the permissions it lists.

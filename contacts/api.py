@@ -20,7 +20,7 @@ from core.api import (
 )
 from core.api_views import RecordViewSet
 
-from .exports import FILE_FORMATS, export_people, log_export, query_source
+from .exports import FILE_FORMATS, export_people, log_export, query_source, search_file_stem
 from .filters import (
     ContactListFilterSet,
     ContactPointFilterSet,
@@ -188,6 +188,7 @@ class PersonViewSet(RecordViewSet):
             origin=ExportLog.Origin.API,
             filters=filters,
             source=query_source(filterset),
+            file_stem=search_file_stem(filterset),
         )
 
 

@@ -30,18 +30,19 @@ from datetime import date
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from import_export.fields import Field
 from simple_history.utils import bulk_create_with_history
 
 from clusters.imports import OrganisationIndex
 from clusters.models import Organisation
-from core.imports import SpreadsheetResource
+from core import spreadsheets
+from core.imports import ImportReport
 from core.search import fold
 from core.slugs import free_slug
-from core.tables import SpreadsheetFormat, TableLimits, read_table
+from core.tables import TableError, TableLimits, read_table
 
 from .layouts import COLUMN_LABELS, COLUMNS, GENERIC_SPELLINGS, CanonicalTable, canonical_table, missing_columns
 from .models import RESERVED_PERSON_SLUGS, ContactPoint, Person, Position, PressContact, Tag
@@ -446,6 +447,7 @@ class Plan:
     primary_email: bool = False  # whether the person has no preferred email yet
     primary_phone: bool = False
     flagged: str = ""
+    before: dict = field(default_factory=dict)  # the person's own fields before the row
 
     @property
     def changes_anything(self) -> bool:
@@ -454,79 +456,82 @@ class Plan:
         )
 
 
-class PersonResource(SpreadsheetResource):
-    # Rows whose positions, addresses and tags are written together.
-    PENDING_PEOPLE = 500
-    column_names = GENERIC_SPELLINGS
-    column_labels = COLUMN_LABELS
-    required_columns = ("family_name",)
+PERSON_FIELDS = ("given_name", "family_name", "notes", "do_not_contact", "lawful_basis")
 
-    match = Field(column_name="match")
-    given_name = Field(attribute="given_name", column_name="given_name")
-    family_name = Field(attribute="family_name", column_name="family_name")
-    positions = Field(column_name="positions")
-    emails = Field(column_name="emails")
-    phones = Field(column_name="phones")
-    tags = Field(column_name="tags")
 
-    class Meta:
-        model = Person
-        fields = ("match", "given_name", "family_name", "positions", "emails", "phones", "tags")
-        report_skipped = True
+class PeopleImport:
+    """One import of people: every row read and checked, matched, planned, then written — new people, their
+    positions, roles, addresses and tags a thousand rows at a time — in one transaction. Nothing is written on
+    a dry run (the preview), nor when a row is invalid unless the invalid rows are left out.
 
-    preview_labels = {
-        "match": _("What the import does"),
-        "positions": _("Positions"),
-        "emails": _("Emails"),
-        "phones": _("Phones"),
-        "tags": _("Tags"),
-    }
+    ``progress(rows_done, total)`` is called every ``PROGRESS_EVERY`` rows; it may raise to stop the import (a
+    cancelled job), which then writes nothing."""
 
-    @classmethod
-    def get_display_name(cls):
-        return _("People")
+    BATCH = 1000
+    PROGRESS_EVERY = 500
 
-    def get_diff_headers(self):
-        return [str(self.preview_labels.get(name) or COLUMN_LABELS.get(name, name)) for name in self._meta.fields]
+    def __init__(self, table: CanonicalTable, *, file_name: str = "", progress=None):
+        self.table = table
+        self.file_name = file_name
+        self.progress = progress or (lambda done, total: None)
+        self.report = ImportReport(layout=table.layout_label, unused_columns=list(table.unused))
 
-    @classmethod
-    def read_file(cls, data: bytes, *, limits: TableLimits | None = None):
-        return read_people_file(data, limits=limits)
+    def run(self, *, dry_run: bool, skip_invalid_rows: bool) -> ImportReport:
+        report = self.report
+        with transaction.atomic(), search_text_deferred():
+            self._read_rows()
+            self._read_known_people()
+            total = len(self.rows)
+            for done, (number, row) in enumerate(self.rows.items(), 1):
+                self._import_row(number, row)
+                if done % self.PROGRESS_EVERY == 0:
+                    self.progress(done, total)
+            self._write_pending()
+            flush_deferred_search_text()
+            blocked = report.counts["rejected"] and not skip_invalid_rows
+            report.written = not dry_run and not blocked
+            if not report.written:
+                transaction.set_rollback(True)
+        self.progress(len(self.rows), len(self.rows))
+        report.rejected_file = self._rejected_rows_csv()
+        return report
 
-    @classmethod
-    def missing_columns(cls, dataset) -> list[str]:
-        table = getattr(dataset, "canonical", None)
-        headers = table.source_headers if table is not None else list(dataset.headers or [])
-        return ["family_name"] if missing_columns(headers) else []
+    def _rejected_rows_csv(self) -> bytes:
+        """The rejected rows as a CSV file to correct and import again, with a column saying what is wrong."""
+        if not self.report.rejected:
+            return b""
+        present = [column for column in COLUMNS if column in self.table.present]
+        header = [str(COLUMN_LABELS[column]) for column in present] + [_("Errors")]
+        index = {column: COLUMNS.index(column) for column in present}
+        rows = []
+        for number, errors in self.report.rejected.items():
+            cells = self.source_rows.get(number, [])
+            problems = " ; ".join(
+                f"{column} : {message}" if column else message
+                for column, messages in errors.items()
+                for message in messages
+            )
+            rows.append([cells[index[column]] if cells else "" for column in present] + [problems])
+        return b"".join(spreadsheets.csv_chunks(header, rows))
 
-    def import_data(self, *args, **kwargs):
-        with search_text_deferred():
-            return super().import_data(*args, **kwargs)
+    # Before the rows: every row checked, then what they will be matched against read in a few queries.
 
-    # Before the rows: the file read into the import's columns, every row checked, then what the rows will be
-    # matched against read in a few queries.
-
-    def before_import(self, dataset, **kwargs):
-        table = getattr(dataset, "canonical", None) or canonical_table(dataset)
-        self.layout, self.unused_columns = table.layout_label, table.unused
-        if table.dataset is not dataset:
-            dataset.wipe()
-            dataset.headers = COLUMNS
-            for row in table.dataset:
-                dataset.append(row)
-        self.file_name = kwargs.get("file_name") or ""
+    def _read_rows(self) -> None:
+        table = self.table
         self.organisations = OrganisationIndex()
         reader = RowReader(
             self.organisations,
             has_positions_column="positions" in table.present,
             explicit_preference=table.layout == "generic" and "slug" in table.present,
         )
-        self.rows = {
-            number: reader.read(dict(zip(COLUMNS, cells, strict=True))) for number, cells in enumerate(dataset, 1)
-        }
-        self.flagged_rows: list[int] = []
-        self.remarks: dict[int, list[str]] = {}
-        self._read_known_people()
+        # Rows are numbered as the spreadsheet shows them: the column names are row 1 (a vCard's first card too).
+        self.rows: dict[int, PersonRow] = {}
+        self.source_rows: dict[int, list] = {}
+        for number, cells in enumerate(table.dataset, 2):
+            if not any(str(cell or "").strip() for cell in cells):
+                continue  # an empty row imports nothing
+            self.rows[number] = reader.read(dict(zip(COLUMNS, cells, strict=True)))
+            self.source_rows[number] = list(cells)
 
     def _read_known_people(self) -> None:
         rows = self.rows.values()
@@ -551,21 +556,25 @@ class PersonResource(SpreadsheetResource):
         # Same name at the same organisation: the only match of a row without email or phone (with the same title
         # too), and a flag on a new person otherwise.
         organisation_ids = sorted({position.organisation.pk for row in rows for position in row.positions})
-        self.people_by_name: dict[tuple[str, int], list[tuple[int, str]]] = {}
+        self.people_by_name: dict[tuple[str, int], list[tuple[int | None, str, str]]] = {}
         for start in range(0, len(organisation_ids), 1000):
             positions = Position.objects.filter(organisation_id__in=organisation_ids[start : start + 1000]).values_list(
                 "person_id", "person__given_name", "person__family_name", "organisation_id", "title"
             )
             for person_id, given_name, family_name, organisation_id, title in positions.iterator(chunk_size=2000):
-                key = (fold(f"{given_name} {family_name}"), organisation_id)
-                self.people_by_name.setdefault(key, []).append((person_id, fold(title)))
+                full_name = f"{given_name} {family_name}".strip()
+                key = (fold(full_name), organisation_id)
+                self.people_by_name.setdefault(key, []).append((person_id, fold(title), full_name))
+        # Slugs a new person may not take: those of the file's known people, and those given in this import.
+        self.slugs_given: set[str] = set()
+        self.tags = {fold(tag.name): tag for tag in Tag.objects.all()}
         self.people: dict[int, Person] = {}
         self.known: dict[int, dict] = {}
         self.pending = self._no_pending()
+        self.unsaved: dict[int, tuple] = {}
 
     def _load(self, person_ids) -> None:
-        """The people rows match, with their positions, press roles, tags and contact points, a thousand at a
-        time."""
+        """The people rows match, with their positions, press roles, tags and contact points."""
         ordered = sorted(set(person_ids) - set(self.people))
         for start in range(0, len(ordered), 1000):
             chunk = ordered[start : start + 1000]
@@ -591,8 +600,9 @@ class PersonResource(SpreadsheetResource):
                 if is_primary:
                     self.known[person_id]["primary"].add(medium)
 
-    def _match(self, row: PersonRow) -> tuple[int | None, str]:
-        """The known person ``row`` is about, and why; or None and why not."""
+    def _match(self, row: PersonRow) -> tuple[object, str]:
+        """The person ``row`` is about — a known person's id, or a person this import is adding — and why; or
+        None."""
         if row.slug and row.slug in self.person_by_slug:
             return self.person_by_slug[row.slug], _("same identifier (%(slug)s)") % {"slug": row.slug}
         for point in row.emails:
@@ -603,47 +613,79 @@ class PersonResource(SpreadsheetResource):
                 return self.person_by_phone[point.value], _("same phone (%(value)s)") % {"value": point.value}
         if not row.emails and not row.phones:
             for position in row.positions:
-                for person_id, title in self.people_by_name.get((row.name_key, position.organisation.pk), []):
+                for person_id, title, _name in self.people_by_name.get((row.name_key, position.organisation.pk), []):
                     if title == fold(position.title):
                         return person_id, _("same name, organisation and title")
         return None, ""
 
     # One row.
 
-    def before_import_row(self, row, **kwargs):
-        self.row_number = kwargs.get("row_number")
-
-    def get_instance(self, instance_loader, row):
-        parsed = self.rows.get(self.row_number)
-        if parsed is None or parsed.errors or self.is_empty(row):
-            return None
-        person_id, reason = self._match(parsed)
-        if person_id is None:
-            return None
-        if person_id in self.pending["people"]:
-            self._write_pending()  # the person was read from an earlier row: what it brought is known first
-        self._load([person_id])
-        person = self.people.get(person_id)
-        if person is not None:
-            person.match_reason = reason
-        return person
-
-    @staticmethod
-    def is_empty(row) -> bool:
-        return not any(str(value or "").strip() for value in row.values())
-
-    def import_instance(self, instance, row, **kwargs):
-        if self.is_empty(row):
+    def _import_row(self, number: int, row: PersonRow) -> None:
+        report = self.report
+        if row.remarks:
+            report.remarks[number] = row.remarks
+        if row.errors:
+            report.reject(
+                number, {str(COLUMN_LABELS.get(column, column)): messages for column, messages in row.errors.items()}
+            )
             return
-        parsed = self.rows[self.row_number]
-        if parsed.remarks:
-            self.remarks[self.row_number + 1] = parsed.remarks
-        if parsed.errors:
-            raise ValidationError(parsed.errors)
-        if instance.pk is None:
-            instance.plan = self._plan_new(instance, parsed)
+        match, reason = self._match(row)
+        if isinstance(match, Person) or match in self.pending["people"]:
+            # Added or changed by an earlier row of this file, not all written yet: written first, then read.
+            self._write_pending()
+            match = getattr(match, "pk", match)
+        if match is None:
+            person = Person()
+            plan = self._plan_new(person, row)
         else:
-            instance.plan = self._plan_update(instance, parsed)
+            self._load([match])
+            person = self.people[match]
+            plan = self._plan_update(person, row, reason)
+        action = "new" if plan.created else "update" if plan.changes_anything else "unchanged"
+        report.add(number, action, self._describe(plan, person), self._changes(plan, person), flagged=plan.flagged)
+        if not plan.changes_anything:
+            return
+        self._remember(person, row)
+        if plan.created:
+            self.pending["new"].append((person, plan))
+        else:
+            if plan.person_fields:
+                person.save()
+            self._add_details(person, plan)
+        if len(self.pending["new"]) >= self.BATCH:
+            self._write_pending()
+
+    def _remember(self, person: Person, row: PersonRow) -> None:
+        """Later rows of the file find this person as they would find one already known: by id, or by the
+        object while it waits to be written (``_remember_key`` puts the id in its place then)."""
+        key = person.pk or person
+        entries = []
+        if person.slug:
+            entries.append((self.person_by_slug, person.slug))
+        entries += [
+            (self.person_by_email, point.value) for point in row.emails if point.value not in self.person_by_email
+        ]
+        entries += [
+            (self.person_by_phone, point.value) for point in row.phones if point.value not in self.person_by_phone
+        ]
+        for lookup, value in entries:
+            lookup[value] = key
+        names = []
+        for position in row.positions:
+            same_name = self.people_by_name.setdefault((row.name_key, position.organisation.pk), [])
+            same_name.append((key, fold(position.title), person.full_name))
+            names.append((same_name, len(same_name) - 1))
+        if person.pk is None:
+            self.unsaved[id(person)] = (entries, names)
+
+    def _remember_key(self, person: Person) -> None:
+        """A person written at last is found by their id from now on, no longer by the object."""
+        entries, names = self.unsaved.pop(id(person), ((), ()))
+        for lookup, value in entries:
+            lookup[value] = person.pk
+        for same_name, index in names:
+            _key, title, name = same_name[index]
+            same_name[index] = (person.pk, title, name)
 
     def _plan_new(self, person: Person, row: PersonRow) -> Plan:
         person.given_name, person.family_name = row.given_name, row.family_name
@@ -653,16 +695,9 @@ class PersonResource(SpreadsheetResource):
             person.lawful_basis = row.lawful_basis
         person.data_source = Person.DataSource.IMPORT
         person.source_detail = (_("Import of %(file)s") % {"file": self.file_name})[:300]
-        if row.slug and row.slug not in RESERVED_PERSON_SLUGS and not Person.objects.filter(slug=row.slug).exists():
-            person.slug = row.slug
-        else:
-            person.slug = free_slug(
-                Person,
-                f"{row.given_name} {row.family_name}",
-                max_length=100,
-                fallback="personne",
-                reserved=RESERVED_PERSON_SLUGS,
-            )
+        person.slug = self._free_slug(row)
+        if row.positions and not any(position.primary for position in row.positions):
+            row.positions[0].primary = True
         plan = Plan(
             reason=_("new person"),
             created=True,
@@ -673,22 +708,40 @@ class PersonResource(SpreadsheetResource):
             primary_email=True,
             primary_phone=True,
         )
-        if row.positions and not any(position.primary for position in row.positions):
-            row.positions[0].primary = True
         for position in row.positions:
             namesakes = self.people_by_name.get((row.name_key, position.organisation.pk))
             if namesakes:
-                namesake = Person.objects.filter(pk=namesakes[0][0]).first()
                 plan.flagged = _(
                     "%(person)s bears the same name at %(organisation)s: a different person, since their email "
                     "or phone differ; listed on the duplicates page to check."
-                ) % {"person": namesake, "organisation": position.organisation.name}
+                ) % {"person": namesakes[0][2], "organisation": position.organisation.name}
                 break
         return plan
 
-    def _plan_update(self, person: Person, row: PersonRow) -> Plan:
+    def _free_slug(self, row: PersonRow) -> str:
+        """The identifier the row gives, when no one has it; else one made from the name, free in the database
+        and in this import."""
+        given = self.slugs_given
+        if (
+            row.slug
+            and row.slug not in RESERVED_PERSON_SLUGS
+            and row.slug not in given
+            and row.slug not in self.person_by_slug
+        ):
+            slug = row.slug
+        else:
+            base = slugify(f"{row.given_name} {row.family_name}")[:100] or "personne"
+            slug, number = base, 1
+            while slug in given or slug in RESERVED_PERSON_SLUGS or Person.objects.filter(slug=slug).exists():
+                number += 1
+                slug = f"{base[: 100 - len(str(number)) - 1]}-{number}"
+        given.add(slug)
+        return slug
+
+    def _plan_update(self, person: Person, row: PersonRow, reason: str) -> Plan:
         known = self.known[person.pk]
-        plan = Plan(reason=getattr(person, "match_reason", ""))
+        plan = Plan(reason=reason)
+        plan.before = {name: getattr(person, name) for name in PERSON_FIELDS}
         # A name written otherwise ("MIREN" for "Miren") is not news: only another name changes the record.
         if row.given_name and fold(row.given_name) != fold(person.given_name):
             person.given_name = row.given_name
@@ -723,49 +776,31 @@ class PersonResource(SpreadsheetResource):
             position.primary = position.primary and not has_primary_position
         return plan
 
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        if import_validation_errors:
-            return False
-        if self.is_empty(row):
-            return True
-        plan = getattr(instance, "plan", None)
-        # A row that changes nothing writes nothing: no new version, no history row.
-        return plan is not None and not plan.changes_anything
+    # Writing: people added in batches with their history rows, then what each row brings.
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        # The only unique field is the slug, which _plan_new made unique against the database (the file's
-        # earlier rows are saved there as they go): skip the query per row that checking it again would cost.
-        super().validate_instance(instance, import_validation_errors, validate_unique=False)
+    @staticmethod
+    def _no_pending() -> dict:
+        return {"new": [], Position: [], PressContact: [], ContactPoint: [], Person.tags.through: [], "people": set()}
 
-    def save_instance(self, instance, is_create, row, **kwargs):
-        plan = instance.plan
-        if is_create or plan.person_fields:
-            super().save_instance(instance, is_create, row, **kwargs)
-        else:
-            self.after_save_instance(instance, row, **kwargs)
+    def _write_pending(self) -> None:
+        pending = self.pending
+        if pending["new"]:
+            people = [person for person, _plan in pending["new"]]
+            bulk_create_with_history(people, Person, batch_size=500)
+            for person, plan in pending["new"]:
+                self._remember_key(person)
+                self._add_details(person, plan)
+        for model in (Position, PressContact, ContactPoint):
+            if pending[model]:
+                bulk_create_with_history(pending[model], model, batch_size=500)
+        if pending[Person.tags.through]:
+            Person.tags.through.objects.bulk_create(pending[Person.tags.through], batch_size=500)
+        search_text_changed(pending["people"])
+        self.pending = self._no_pending()
 
-    def after_save_instance(self, instance, row, **kwargs):
-        plan = getattr(instance, "plan", None)
-        if plan is None:
-            return
-        parsed = self.rows[self.row_number]
-        person_id = instance.pk
-        if plan.flagged:
-            self.flagged_rows.append(self.row_number + 1)
-        # Later rows of the file find this person as they would find one already known.
-        self.person_by_slug[instance.slug] = person_id
-        for point in [*parsed.emails, *parsed.phones]:
-            lookup = self.person_by_email if "@" in point.value else self.person_by_phone
-            lookup.setdefault(point.value, person_id)
-        for position in parsed.positions:
-            key = (parsed.name_key, position.organisation.pk)
-            self.people_by_name.setdefault(key, []).append((person_id, fold(position.title)))
-        self._write_details(instance, plan)
-        self.people.pop(person_id, None)
-        self.known.pop(person_id, None)
-
-    def _write_details(self, person: Person, plan: Plan) -> None:
-        positions = [
+    def _add_details(self, person: Person, plan: Plan) -> None:
+        pending = self.pending
+        pending[Position] += [
             Position(
                 person=person,
                 organisation=position.organisation,
@@ -776,19 +811,18 @@ class PersonResource(SpreadsheetResource):
             )
             for position in plan.positions
         ]
-        press_roles = [
+        pending[PressContact] += [
             PressContact(
                 person=person, organisation=role.organisation, started_on=role.started_on, ended_on=role.ended_on
             )
             for role in plan.press_roles
         ]
-        points = []
         primary = {ContactPoint.Medium.EMAIL: plan.primary_email, ContactPoint.Medium.PHONE: plan.primary_phone}
         for point in plan.points:
             medium = ContactPoint.Medium.EMAIL if "@" in point.value else ContactPoint.Medium.PHONE
             is_primary = primary[medium] and point.preferred
             primary[medium] = primary[medium] and not is_primary
-            points.append(
+            pending[ContactPoint].append(
                 ContactPoint(
                     person=person,
                     medium=medium,
@@ -799,137 +833,88 @@ class PersonResource(SpreadsheetResource):
                     label=point.label,
                 )
             )
-        pending = self.pending
-        pending[Position] += positions
-        pending[PressContact] += press_roles
-        pending[ContactPoint] += points
         pending[Person.tags.through] += [
             Person.tags.through(person_id=person.pk, tag_id=self._tag(name).pk) for name in plan.tags
         ]
         pending["people"].add(person.pk)
-        if len(pending["people"]) >= self.PENDING_PEOPLE:
-            self._write_pending()
-
-    def _write_pending(self) -> None:
-        """Write the positions, roles, addresses, numbers and tags of the rows read since the last call, a few
-        inserts for hundreds of rows (each with its history row, but for tags, which have none)."""
-        pending = self.pending
-        for model in (Position, PressContact, ContactPoint):
-            if pending[model]:
-                bulk_create_with_history(pending[model], model, batch_size=500)
-        if pending[Person.tags.through]:
-            Person.tags.through.objects.bulk_create(pending[Person.tags.through], batch_size=500)
-        search_text_changed(pending["people"])
-        self.pending = self._no_pending()
-
-    @staticmethod
-    def _no_pending() -> dict:
-        return {Position: [], PressContact: [], ContactPoint: [], Person.tags.through: [], "people": set()}
+        self.people.pop(person.pk, None)
+        self.known.pop(person.pk, None)
 
     def _tag(self, name: str) -> Tag:
-        tags = getattr(self, "tag_cache", None)
-        if tags is None:
-            tags = self.tag_cache = {fold(tag.name): tag for tag in Tag.objects.all()}
-        tag = tags.get(fold(name))
+        tag = self.tags.get(fold(name))
         if tag is None:
-            tag = tags[fold(name)] = Tag.objects.create(
+            tag = self.tags[fold(name)] = Tag.objects.create(
                 name=name, slug=free_slug(Tag, name, max_length=80, fallback="etiquette")
             )
         return tag
 
-    def after_import(self, dataset, result, **kwargs):
-        self._write_pending()
-        super().after_import(dataset, result, **kwargs)
-        flush_deferred_search_text()
-        result.layout = self.layout
-        result.unused_columns = self.unused_columns
-        result.flagged_rows = self.flagged_rows
-        result.remarks = self.remarks
+    # What the preview and the report say of a row.
 
-    # The preview: what is known of the person before the row, and what the row brings.
-
-    def _known_text(self, person) -> dict[str, str]:
-        if person.pk is None:
-            return {"positions": "", "emails": "", "phones": "", "tags": ""}
-        cache = self.__dict__.setdefault("known_text", {})
-        if person.pk not in cache:
-            positions = Position.objects.filter(person=person).select_related("organisation")
-            points = list(ContactPoint.objects.filter(person=person))
-            cache[person.pk] = {
-                "positions": "\n".join(f"{p.title} ({p.organisation.name})" for p in positions),
-                "emails": ", ".join(point.email for point in points if point.email),
-                "phones": ", ".join(str(point.phone) for point in points if point.phone),
-                "tags": ", ".join(person.tags.values_list("name", flat=True)),
-            }
-        return cache[person.pk]
-
-    def _shown(self, person, column: str) -> str:
-        known = self._known_text(person)[column]
-        plan = getattr(person, "plan", None)
-        if plan is None:
-            return known
-        added = {
-            "positions": [f"{p.title} ({p.organisation.name})" for p in plan.positions],
-            "emails": [point.value for point in plan.points if "@" in point.value],
-            "phones": [point.value for point in plan.points if "@" not in point.value],
-            "tags": plan.tags,
-        }[column]
-        separator = "\n" if column == "positions" else ", "
-        return separator.join(part for part in [known, *added] if part)
-
-    def dehydrate_match(self, person):
-        plan = getattr(person, "plan", None)
-        if plan is None:
-            return ""
-        if not plan.changes_anything:
-            return _("Unchanged: %(reason)s") % {"reason": plan.reason}
+    def _describe(self, plan: Plan, person: Person) -> str:
         if plan.created:
             return plan.flagged or _("New person")
+        if not plan.changes_anything:
+            return _("Unchanged: %(reason)s") % {"reason": plan.reason}
         return _("Updated: %(reason)s") % {"reason": plan.reason}
 
-    def dehydrate_positions(self, person):
-        return self._shown(person, "positions")
+    def _changes(self, plan: Plan, person: Person) -> list[tuple[str, str, str]]:
+        """The changes of a row, field by field: (what, before, after) — for a new person, what it will hold."""
+        changes = []
+        if plan.created:
+            changes.append((str(COLUMN_LABELS["family_name"]), "", person.full_name))
+        for name in plan.person_fields:
+            before, after = (_shown(person, name, plan.before[name]), _shown(person, name, getattr(person, name)))
+            changes.append((str(Person._meta.get_field(name).verbose_name), before, after))
+        for position in plan.positions:
+            changes.append((str(COLUMN_LABELS["positions"]), "", f"{position.title} ({position.organisation.name})"))
+        for role in plan.press_roles:
+            changes.append((str(COLUMN_LABELS["press_for"]), "", role.organisation.name))
+        for point in plan.points:
+            label = COLUMN_LABELS["email"] if "@" in point.value else COLUMN_LABELS["phone"]
+            changes.append((str(label), "", point.value))
+        for tag in plan.tags:
+            changes.append((str(COLUMN_LABELS["tags"]), "", tag))
+        return changes
 
-    def dehydrate_emails(self, person):
-        return self._shown(person, "emails")
 
-    def dehydrate_phones(self, person):
-        return self._shown(person, "phones")
-
-    def dehydrate_tags(self, person):
-        return self._shown(person, "tags")
-
-
-class PersonBatchResource(PersonResource):
-    """The same import without the field-by-field preview: for the command line and large files."""
-
-    class Meta(PersonResource.Meta):
-        skip_diff = True
+def _shown(person: Person, name: str, value) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if name == "lawful_basis":
+        return str(Person.LawfulBasis(value).label) if value else ""
+    return str(value)
 
 
 # --- Files --------------------------------------------------------------------------------------------------
 
 
-def read_people_file(data: bytes, *, limits: TableLimits | None = None):
+def read_people_table(data: bytes, *, limits: TableLimits | None = None) -> CanonicalTable:
     """The rows of a people file — CSV, XLSX or vCard — under the import's columns (``contacts.layouts``), with
-    the layout recognised and the columns not used. Raises ``core.tables.TableError`` for anything unreadable."""
+    the layout recognised and the columns not used. Raises ``TableError`` for anything unreadable, and for a
+    table with no column naming people."""
     limits = limits or TableLimits.for_request()
     if looks_like_vcard(data):
-        table = canonical_table(read_vcards(data, limits=limits), layout="vcard")
-    else:
-        table = canonical_table(read_table(data, limits=limits))
-    table.dataset.canonical = table
-    return table.dataset
+        return canonical_table(read_vcards(data, limits=limits), layout="vcard")
+    table = canonical_table(read_table(data, limits=limits))
+    if missing_columns(table.source_headers):
+        raise TableError(
+            _("The file has no “%(columns)s” column.")
+            % {"columns": " / ".join([*GENERIC_SPELLINGS["family_name"][:2], *GENERIC_SPELLINGS["full_name"][:2]])}
+        )
+    return table
 
 
-class PeopleFileFormat(SpreadsheetFormat):
-    """The admin's people import: CSV, XLSX or vCard, told apart by their content."""
-
-    def get_title(self):
-        return _("CSV, Excel (XLSX) or vCard")
-
-    def create_dataset(self, in_stream):
-        return read_people_file(in_stream, limits=TableLimits.for_request())
-
-
-__all__ = ["CanonicalTable", "PeopleFileFormat", "PersonBatchResource", "PersonResource", "read_people_file"]
+def import_people(
+    data: bytes,
+    *,
+    dry_run: bool,
+    skip_invalid_rows: bool = False,
+    limits: TableLimits | None = None,
+    file_name: str = "",
+    progress=None,
+) -> ImportReport:
+    """Import the people of ``data`` (``PeopleImport``); ``TableError`` if the file cannot be read."""
+    table = read_people_table(data, limits=limits)
+    return PeopleImport(table, file_name=file_name, progress=progress).run(
+        dry_run=dry_run, skip_invalid_rows=skip_invalid_rows
+    )

@@ -15,7 +15,7 @@ from core.history import history_of
 from core.pages import CappedPaginator, FilteredListView, StaffPageMixin
 from core.views import bad_request, posted_slug, posted_slugs
 
-from .exports import FILE_FORMATS, export_people, query_source
+from .exports import FILE_FORMATS, export_people, query_source, search_file_stem
 from .filters import PersonExportFilterSet, PersonFilterSet
 from .forms import ContactListForm
 from .models import ContactList, ContactPoint, ExportLog, Person, Position
@@ -170,6 +170,7 @@ class PersonExportView(StaffPageMixin, View):
             origin=ExportLog.Origin.DIRECTORY,
             filters=logged_filters(filterset),
             source=query_source(filterset),
+            file_stem=search_file_stem(filterset),
         )
 
 
@@ -321,4 +322,5 @@ class ContactListExportView(StaffPageMixin, View):
             origin=ExportLog.Origin.CONTACT_LIST,
             filters=logged_filters(filterset),
             source=query_source(filterset),
+            file_stem=search_file_stem(filterset),
         )

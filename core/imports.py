@@ -8,6 +8,8 @@
   to leave the invalid rows out (``skip_invalid_rows``); those rows are then listed, not written.
 """
 
+from dataclasses import dataclass, field
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
@@ -105,6 +107,11 @@ class SpreadsheetResource(ModelResource):
         return row_result
 
     @classmethod
+    def read_file(cls, data: bytes, *, limits: TableLimits | None = None):
+        """The rows of ``data`` as a dataset this resource imports; ``TableError`` when it cannot be read."""
+        return read_table(data, limits=limits)
+
+    @classmethod
     def missing_columns(cls, dataset) -> list[str]:
         present, _unknown = canonical_headers(dataset.headers, cls.column_names)
         return [column for column in cls.required_columns if column not in present]
@@ -142,7 +149,7 @@ def import_file(
     Raises ``TableError`` when the file cannot be read within ``limits`` (by default a web request's) or lacks a
     required column; nothing is written then.
     """
-    dataset = read_table(data, limits=limits)
+    dataset = resource.read_file(data, limits=limits)
     missing = resource.missing_columns(dataset)
     if missing:
         raise TableError(missing_columns_message(resource, missing))
@@ -186,11 +193,11 @@ class SpreadsheetImportForm(ImportForm):
         if upload is None:
             return cleaned_data
         try:
-            dataset = read_table(b"".join(upload.chunks()), limits=TableLimits.for_request())
+            resource_class = self.resource_classes[int(cleaned_data.get("resource") or 0)]
+            dataset = resource_class.read_file(b"".join(upload.chunks()), limits=TableLimits.for_request())
         except TableError as error:
             self.add_error("import_file", str(error))
             return cleaned_data
-        resource_class = self.resource_classes[int(cleaned_data.get("resource") or 0)]
         missing = resource_class.missing_columns(dataset)
         if missing:
             self.add_error("import_file", missing_columns_message(resource_class, missing))
@@ -267,3 +274,85 @@ class SpreadsheetImportMixin(ImportMixin):
                 reverse(f"admin:{opts.app_label}_{opts.model_name}_import", current_app=self.admin_site.name)
             )
         return super().process_result(result, request)
+
+
+PREVIEW_ROWS = 200
+REPORTED_ERRORS = 500
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or would do: counts, how the file was read, each row's outcome (the first
+    ``PREVIEW_ROWS`` of them described, field by field), the rejected rows with their reasons. Kept as a job's
+    result (``as_dict``) and shown by the preview, the report page and ``import_contacts``."""
+
+    layout: str = ""
+    unused_columns: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"new": 0, "update": 0, "unchanged": 0, "flagged": 0, "rejected": 0}
+    )
+    rows: list[dict] = field(default_factory=list)
+    rejected: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+    remarks: dict[int, list[str]] = field(default_factory=dict)
+    flagged: list[int] = field(default_factory=list)
+    written: bool = False
+    rejected_file: bytes = b""  # the rejected rows, as a CSV file to correct and import again
+
+    def add(self, number: int, action: str, description: str, changes, *, flagged: str = "") -> None:
+        self.counts[action] += 1
+        if flagged:
+            self.counts["flagged"] += 1
+            self.flagged.append(number)
+        if len(self.rows) < PREVIEW_ROWS:
+            self.rows.append(
+                {"row": number, "action": action, "description": description, "changes": [list(c) for c in changes]}
+            )
+
+    def reject(self, number: int, errors: dict[str, list[str]]) -> None:
+        self.counts["rejected"] += 1
+        self.rejected[number] = {
+            str(column): [str(message) for message in messages] for column, messages in errors.items()
+        }
+        if len(self.rows) < PREVIEW_ROWS:
+            self.rows.append({"row": number, "action": "rejected", "description": "", "errors": self.rejected[number]})
+
+    def summary(self) -> str:
+        return gettext(
+            "%(new)s new, %(update)s updated, %(unchanged)s unchanged, %(rejected)s rejected; "
+            "%(flagged)s new flagged as possible duplicates."
+        ) % self.counts
+
+    def as_dict(self) -> dict:
+        return {
+            "summary": self.summary(),
+            "layout": self.layout,
+            "unused_columns": self.unused_columns,
+            "counts": self.counts,
+            "rows": self.rows,
+            "rejected": [
+                {"row": number, "errors": errors} for number, errors in list(self.rejected.items())[:REPORTED_ERRORS]
+            ],
+            "remarks": [
+                {"row": number, "remarks": remarks} for number, remarks in list(self.remarks.items())[:REPORTED_ERRORS]
+            ],
+            "flagged": self.flagged[:REPORTED_ERRORS],
+            "written": self.written,
+        }
+
+
+def report_of_result(result, resource) -> ImportReport:
+    """An ``ImportReport`` of a django-import-export result (the organisations' import)."""
+    report = ImportReport(
+        layout=str(getattr(result, "layout", "")) or gettext("spreadsheet"),
+        unused_columns=list(getattr(result, "unused_columns", [])),
+    )
+    kinds = {"new": "new", "update": "update", "skip": "unchanged"}
+    for number, row in enumerate(result.rows, 2):  # the column names are row 1
+        action = kinds.get(row.import_type)
+        if action is not None:
+            report.add(number, action, str(row.object_repr or ""), [])
+    for row in [*result.invalid_rows, *getattr(result, "left_out_rows", [])]:
+        report.reject(row.number, row.error_dict)
+    for number, errors in result.row_errors():
+        report.reject(number, {"": [str(error.error) for error in errors]})
+    return report

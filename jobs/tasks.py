@@ -13,7 +13,9 @@ def reap_stalled_jobs() -> int:
 
 @task()
 def delete_expired_files() -> int:
-    return services.delete_expired_files()
+    from .imports import delete_old_uploads
+
+    return services.delete_expired_files() + delete_old_uploads()
 
 
 @task()

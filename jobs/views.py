@@ -11,6 +11,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from core.views import see_other
+
+from .imports import can_apply, may_import, start_import
 from .models import Job
 from .services import cancel_job
 from .signals import file_downloaded
@@ -89,10 +92,12 @@ class JobDetailView(LoginRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        job = self.object
         return super().get_context_data(
             section="jobs",
-            may_download=may_download(user, self.object),
-            may_cancel=may_cancel(user, self.object),
+            may_download=may_download(user, job),
+            may_cancel=may_cancel(user, job),
+            may_apply=job.owner_id == user.pk and can_apply(job) and may_import(user, job),
             **kwargs,
         )
 
@@ -128,6 +133,34 @@ class JobDownloadView(LoginRequiredMixin, View):
             messages.error(request, _("This file is no longer available: ask for it again."))
             return redirect(job)
         return response
+
+
+class ImportApplyView(LoginRequiredMixin, View):
+    """The "Import" button of a preview's page: the import of the same file, as a job of its own."""
+
+    def post(self, request, pk):
+        preview = visible_job(request, pk)
+        if preview.owner_id != request.user.pk or not may_import(request.user, preview):
+            messages.error(request, _("Only the person who asked for this preview may confirm the import."))
+            return redirect(preview)
+        if not can_apply(preview):
+            messages.error(
+                request, _("This preview cannot be imported: read its report, correct the file, and try again.")
+            )
+            return redirect(preview)
+        params = preview.params
+        job = start_import(
+            importer=params["importer"],
+            upload=params["upload"],
+            file_name=params["file_name"],
+            owner=request.user,
+            apply=True,
+            skip_invalid_rows=params["skip_invalid_rows"],
+            permissions=params["permissions"],
+            subject=params["subject"],
+            preview=preview,
+        )
+        return see_other(job.get_absolute_url())
 
 
 class JobCancelView(LoginRequiredMixin, View):

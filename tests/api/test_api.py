@@ -1,5 +1,7 @@
 """The REST API at /api/: same rules as the pages."""
 
+import re
+
 import pytest
 from knox.models import AuthToken
 from rest_framework.test import APIClient
@@ -181,6 +183,9 @@ def test_export_through_the_api_needs_the_export_permission(api, viewer, exporte
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "Pautre" in text
+    assert re.fullmatch(
+        r'attachment; filename="contacts-leem-\d{4}-\d{2}-\d{2}-\d{4}\.csv"', response["Content-Disposition"]
+    )
     assert ExportLog.objects.get().origin == "api"
     assert api.get("/api/people/export/", {"format": "pdf"}).status_code == 400
 

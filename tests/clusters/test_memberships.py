@@ -1,8 +1,11 @@
 """Membership periods: their status from dates and dues, renewals, dues, who is a member on a given day."""
 
 import datetime
+import io
+import re
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -209,6 +212,18 @@ def test_the_unpaid_dues_page_and_its_downloads(viewer_client, lists):
     assert lines[1].startswith("'=Pharma Formule;")  # neutralised: never a formula
     xlsx = viewer_client.get("/organisations/memberships/unpaid-dues/", {"format": "xlsx"})
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:F{sheet.max_row}" and sheet.max_row > 1
+    assert sheet.column_dimensions["A"].width >= len("=Pharma Formule")
+
+
+def test_the_membership_lists_downloads_say_what_they_hold(viewer_client, lists):
+    for url, stem in [("unpaid-dues", "unpaid-dues"), ("renewals", "renewals-due")]:
+        response = viewer_client.get(f"/en/organisations/memberships/{url}/", {"format": "xlsx"})
+        assert re.fullmatch(
+            rf'attachment; filename="{stem}-\d{{4}}-\d{{2}}-\d{{2}}-\d{{4}}\.xlsx"', response["Content-Disposition"]
+        )
 
 
 def test_the_renewals_page_takes_a_number_of_days(viewer_client, lists):

@@ -1,14 +1,17 @@
 """The back office for people and contact lists, as a staff member uses it."""
 
 import datetime
+import io
+import re
 
+import openpyxl
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agreements.models import Provenance
 from clusters.models import Organisation
@@ -467,6 +470,67 @@ def test_export_actions_are_offered_only_to_users_who_may_export(client):
     assert "export_csv" not in page
     response = export_action(client, "export_csv", [PersonFactory()])
     assert not getattr(response, "streaming", False)
+    assert not ExportLog.objects.exists()
+
+
+def test_an_admin_export_is_named_as_a_selection(admin_client):
+    response = export_action(admin_client, "export_csv", [PersonFactory()])
+    assert re.fullmatch(
+        r'attachment; filename="contacts-selection-\d{4}-\d{2}-\d{2}-\d{4}\.csv"', response["Content-Disposition"]
+    )
+
+
+def everyone_action(client, action, people):
+    with translation.override("en"):
+        url = admin_url(Person, "changelist")
+    return client.post(url, {"action": action, "_selected_action": [person.pk for person in people]})
+
+
+def exported_text(response) -> str:
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    if response["Content-Type"].startswith("text/csv"):
+        return data.decode("utf-8-sig")
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    return "\n".join(";".join(str(value or "") for value in row) for row in sheet.iter_rows(values_only=True))
+
+
+@pytest.mark.parametrize(("action", "extension"), [("export_everyone_csv", "csv"), ("export_everyone_xlsx", "xlsx")])
+def test_a_superuser_exports_the_selected_people_those_who_asked_not_to_be_contacted_included(
+    admin_client, admin_user, action, extension
+):
+    chosen = PersonFactory(given_name="Léa", family_name="Étchegaray")
+    refused = PersonFactory(given_name="Itziar", family_name="Zubizarreta", do_not_contact=True)
+    PersonFactory(family_name="Autre")
+
+    response = everyone_action(admin_client, action, [chosen, refused])
+
+    assert response.status_code == 200
+    assert response["X-Left-Out-Do-Not-Contact"] == "0"
+    assert re.fullmatch(
+        rf'attachment; filename="contacts-full-selection-\d{{4}}-\d{{2}}-\d{{2}}-\d{{4}}\.{extension}"',
+        response["Content-Disposition"],
+    )
+    text = exported_text(response)
+    assert "Étchegaray" in text and "Zubizarreta" in text and "Autre" not in text
+    log = ExportLog.objects.get()
+    assert (log.user, log.origin, log.export_format, log.row_count) == (admin_user, "admin", extension, 2)
+    assert log.filters == {"selected": 2, "include_do_not_contact": True}
+
+
+def test_only_superusers_are_offered_the_export_of_everyone_and_no_one_else_can_post_it(client):
+    staff = UserFactory(username="exportatrice", is_staff=True)
+    staff.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_person", "change_person", "export_contacts"])
+    )
+    client.force_login(staff)
+    refused = PersonFactory(given_name="Itziar", family_name="Zubizarreta", do_not_contact=True)
+    page = client.get(admin_url(Person, "changelist")).text
+    assert "export_csv" in page
+    assert "export_everyone_csv" not in page and "export_everyone_xlsx" not in page
+    for action in ("export_everyone_csv", "export_everyone_xlsx"):
+        response = export_action(client, action, [refused])
+        assert response.status_code == 302, response.status_code
+        assert response["Location"] == admin_url(Person, "changelist")
     assert not ExportLog.objects.exists()
 
 

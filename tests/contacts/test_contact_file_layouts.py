@@ -7,9 +7,8 @@ import io
 
 import pytest
 
-from contacts.imports import PersonBatchResource
+from contacts.imports import import_people
 from contacts.models import ContactPoint, Person
-from core.imports import import_file
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +30,8 @@ def csv_file(header: list[str], rows: list[dict[str, str]], delimiter=",") -> by
 
 
 def imported(data: bytes):
-    result = import_file(PersonBatchResource(), data, dry_run=False, skip_invalid_rows=False, file_name="x.csv")
-    assert not result.has_errors() and not result.invalid_rows, [(r.number, r.error_dict) for r in result.invalid_rows]
+    result = import_people(data, dry_run=False, file_name="x.csv")
+    assert not result.rejected, result.rejected
     return result
 
 

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 
 from clusters.imports import OrganisationBatchResource
 from clusters.models import Organisation
-from contacts.imports import PersonBatchResource
+from contacts.imports import import_people
 from contacts.models import ContactPoint, Person, Position
 from core.imports import import_file
 from core.tables import TableError
@@ -31,18 +31,21 @@ def organisations(db):
 def people(data: bytes, **options):
     options.setdefault("dry_run", False)
     options.setdefault("skip_invalid_rows", False)
-    return import_file(PersonBatchResource(), data, file_name="contacts.csv", **options)
+    return import_people(data, file_name="contacts.csv", **options)
+
+
+def counts(new=0, update=0, unchanged=0, rejected=0, flagged=0):
+    return {"new": new, "update": update, "unchanged": unchanged, "rejected": rejected, "flagged": flagged}
 
 
 def errors_of(result):
-    return {
-        (row.number, column): messages for row in result.invalid_rows for column, messages in row.error_dict.items()
-    }
+    rejected = result.rejected.items()
+    return {(number, column): messages for number, errors in rejected for column, messages in errors.items()}
 
 
 def test_a_french_excel_csv_creates_people_positions_and_contact_points(organisations):
     result = people(FRENCH_CSV.encode("cp1252"))
-    assert result.counts == {"new": 2, "update": 0, "skip": 0, "invalid": 0}
+    assert result.counts == counts(new=2)
     ane = Person.objects.get(family_name="Etxeberria")
     assert ane.data_source == "import" and ane.source_detail.endswith("contacts.csv")
     assert [(p.organisation.slug, p.title, p.is_primary) for p in ane.positions.all()] == [
@@ -79,7 +82,7 @@ def test_an_xlsx_workbook_is_read_like_a_csv(organisations):
     buffer = io.BytesIO()
     workbook.save(buffer)
     result = people(buffer.getvalue())
-    assert result.counts["new"] == 2 and not result.invalid_rows
+    assert result.counts["new"] == 2 and not result.rejected
     assert set(Person.objects.values_list("family_name", flat=True)) == {"Etxeberria", "Alvarez"}
 
 
@@ -106,19 +109,19 @@ def test_invalid_rows_are_reported_with_their_row_number_and_nothing_is_written(
 def test_leaving_out_the_invalid_rows_imports_the_others(organisations):
     csv = "Nom;Organisation;Fonction;E-mail\nEtxeberria;Bihotz;Directrice;ane@bihotz.eus\nArana;Bihotz;Directeur;x@\n"
     result = people(csv.encode(), skip_invalid_rows=True)
-    assert result.counts == {"new": 1, "update": 0, "skip": 0, "invalid": 1}
-    assert [row.number for row in result.left_out_rows] == [3]
+    assert result.counts == counts(new=1, rejected=1)
+    assert list(result.rejected) == [3]
     assert list(Person.objects.values_list("family_name", flat=True)) == ["Etxeberria"]
 
 
 def test_importing_the_same_file_again_changes_nothing(organisations):
     people(FRENCH_CSV.encode())
-    counts = Person.objects.count(), Position.objects.count(), ContactPoint.objects.count()
+    rows = Person.objects.count(), Position.objects.count(), ContactPoint.objects.count()
     versions = list(Person.objects.values_list("version", flat=True))
     history = Person.history.count()
     result = people(FRENCH_CSV.encode())
-    assert result.counts == {"new": 0, "update": 0, "skip": 2, "invalid": 0}
-    assert (Person.objects.count(), Position.objects.count(), ContactPoint.objects.count()) == counts
+    assert result.counts == counts(unchanged=2)
+    assert (Person.objects.count(), Position.objects.count(), ContactPoint.objects.count()) == rows
     assert list(Person.objects.values_list("version", flat=True)) == versions
     assert Person.history.count() == history
 
@@ -139,14 +142,14 @@ def test_a_row_matches_by_email_then_by_name_title_and_organisation_only_without
         "Iker;Arana;Bihotz;Directeur;\n"
     )
     result = people(csv.encode())
-    assert result.counts == {"new": 2, "update": 1, "skip": 1, "invalid": 0}
+    assert result.counts == counts(new=2, update=1, unchanged=1, flagged=1)
     by_email.person.refresh_from_db()
     assert by_email.person.family_name == "Etxeberria-Goñi"
     # No email, no phone: the same name, title and organisation is the same person, and nothing changes.
     # With an email she does not have: another Miren Agirre, kept apart and flagged for review.
     assert list(miren.contact_points.values_list("email", flat=True)) == ["miren@bhc.eus"]
     assert Person.objects.filter(family_name="Agirre").count() == 2
-    assert result.flagged_rows == [4]
+    assert result.flagged == [4]
     # Same name, but not known at this organisation: a new person, not a guess.
     assert Person.objects.filter(family_name="Arana").count() == 2
     assert not namesake.positions.exists()
@@ -162,8 +165,8 @@ def test_a_crash_in_the_middle_of_a_file_writes_nothing(organisations, monkeypat
         return original(objs, *args, **kwargs)
 
     monkeypatch.setattr(ContactPoint.objects, "bulk_create", failing_bulk_create)
-    result = people(FRENCH_CSV.encode())
-    assert result.has_errors()
+    with pytest.raises(RuntimeError, match="disk full"):
+        people(FRENCH_CSV.encode())
     assert not Person.objects.exists() and not ContactPoint.objects.exists()
 
 
@@ -182,7 +185,7 @@ def test_a_dry_run_writes_nothing(organisations):
         (b"PK\x03\x04 not really a workbook", "XLSX"),
         (b"Nom;Organisation\nBou;Leem;en trop\n", "ligne 2"),
         (b'Nom;Organisation\n"Bou;Leem\n', "CSV"),
-        (b"Organisation;Fonction\nLeem;Directrice\n", "« Nom / Family name »"),
+        (b"Organisation;Fonction\nLeem;Directrice\n", "« Nom / Family name / Nom complet / Full name »"),
     ],
 )
 def test_files_that_are_not_contact_tables_are_refused_with_a_reason(db, data, message):
@@ -200,7 +203,7 @@ def test_the_command_imports_reports_and_refuses(organisations, tmp_path, capsys
     path = tmp_path / "contacts.csv"
     path.write_bytes(FRENCH_CSV.encode("cp1252"))
     call_command("import_contacts", str(path), "--dry-run")
-    assert "2 nouveau" in capsys.readouterr().out
+    assert "2 nouvelles, 0 mises à jour, 0 inchangées, 0 rejetées" in capsys.readouterr().out
     assert not Person.objects.exists()
     call_command("import_contacts", str(path))
     assert Person.objects.count() == 2
@@ -240,54 +243,84 @@ def test_organisations_are_imported_with_kinds_and_countries_in_french_or_englis
     assert again.counts["skip"] == 2 and Organisation.objects.count() == 2
 
 
-# The admin: preview, confirm, leave out, permissions.
+# The admin: a preview on the job queue, its page, the import confirmed there, permissions.
+
+
+@pytest.fixture
+def media(settings, tmp_path, django_capture_on_commit_callbacks):
+    """The storage in the test's own folder; ``media(…)`` runs a request whose jobs are queued at once."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def queued(request, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return request(*args, **kwargs)
+
+    return queued
 
 
 def upload(client, url, data, name="contacts.csv", **extra):
-    return client.post(url, {"format": "0", "import_file": io.BytesIO(data) and _named(data, name), **extra})
-
-
-def _named(data, name):
     buffer = io.BytesIO(data)
     buffer.name = name
-    return buffer
+    return client.post(url, {"import_file": buffer, **extra})
 
 
 IMPORT_URL = "/admin/contacts/person/import/"
 
 
-def test_the_admin_previews_then_imports_on_confirmation(admin_client, organisations):
-    response = upload(admin_client, IMPORT_URL, FRENCH_CSV.encode("cp1252"))
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "Aperçu" in page and "Etxeberria" in page and "+33660462308" in page
+def previewed(media, client, data, **extra):
+    """The page of the preview job of ``data``, once a worker ran it."""
+    from tests.jobs.conftest import run_queued_tasks
+
+    response = media(upload, client, IMPORT_URL, data, **extra)
+    assert response.status_code == 303, response.content.decode()[:2000]
+    assert run_queued_tasks() == 1
+    return response["Location"], client.get(response["Location"])
+
+
+def test_the_admin_previews_on_the_job_queue_then_imports_on_confirmation(admin_client, organisations, media):
+    from tests.jobs.conftest import run_queued_tasks
+
+    job_url, page = previewed(media, admin_client, FRENCH_CSV.encode("cp1252"))
+    text = page.content.decode()
+    assert "Ce que fera l’import" in text
+    assert "Etxeberria" in text and "+33660462308" in text and "Nouvelle personne" in text
+    assert "Toutes les colonnes du fichier sont utilisées." in text
     assert not Person.objects.exists()
-    confirm = response.context["confirm_form"]
-    response = admin_client.post("/admin/contacts/person/process_import/", confirm.initial)
-    assert response.status_code == 302
+    confirmed = media(admin_client.post, job_url + "import/")
+    assert confirmed.status_code == 303
+    assert run_queued_tasks() == 1
+    report = admin_client.get(confirmed["Location"]).content.decode()
+    assert "Ce qu’a fait l’import" in report and "2 nouvelles" in report
     assert Person.objects.count() == 2
 
 
-def test_the_admin_shows_row_errors_and_offers_no_confirmation(admin_client, organisations):
-    response = upload(admin_client, IMPORT_URL, b"Nom;E-mail\nBou;pas-une-adresse\n")
-    page = response.content.decode()
-    assert "pas-une-adresse" in page and "n’est pas une adresse e-mail" in page
-    assert "confirm_form" not in response.context or response.context["confirm_form"] is None
+def test_the_admin_shows_row_errors_and_offers_no_confirmation(admin_client, organisations, media):
+    job_url, page = previewed(media, admin_client, b"Nom;E-mail;Ville\nBou;pas-une-adresse;Paris\n")
+    text = page.content.decode()
+    assert "n’est pas une adresse e-mail" in text
+    assert "Colonnes non utilisées (leur contenu n’est pas importé) : Ville" in text
+    assert 'action="' + job_url + 'import/"' not in text
+    assert admin_client.post(job_url + "import/").status_code == 302
+    assert not Person.objects.exists()
+    # The rejected rows, to correct and import again.
+    download = admin_client.get(job_url + "download/")
+    assert "pas-une-adresse" in b"".join(download.streaming_content).decode("utf-8-sig")
 
 
-def test_the_admin_can_leave_the_invalid_rows_out(admin_client, organisations):
+def test_the_admin_can_leave_the_invalid_rows_out(admin_client, organisations, media):
+    from tests.jobs.conftest import run_queued_tasks
+
     data = b"Nom;E-mail\nBou;pas-une-adresse\nPautre;vpautre@leem.org\n"
-    response = upload(admin_client, IMPORT_URL, data, skip_invalid_rows="on")
-    page = response.content.decode()
-    assert "1 ligne en erreur sera laissée de côté" in page
-    confirm = response.context["confirm_form"]
-    admin_client.post("/admin/contacts/person/process_import/", confirm.initial)
+    job_url, page = previewed(media, admin_client, data, skip_invalid_rows="on")
+    assert "1 rejetée" in page.content.decode()
+    media(admin_client.post, job_url + "import/")
+    run_queued_tasks()
     assert list(Person.objects.values_list("family_name", flat=True)) == ["Pautre"]
 
 
-def test_the_admin_refuses_what_is_not_a_table(admin_client, db):
-    response = upload(admin_client, IMPORT_URL, b"\x00\x01\x02" * 100, name="photo.csv")
-    assert "n’est pas un tableur" in response.content.decode()
+def test_the_admin_refuses_what_is_not_a_table(admin_client, db, media):
+    job_url, page = previewed(media, admin_client, b"\x00\x01\x02" * 100, name="photo.csv")
+    assert "n’est pas un tableur" in page.content.decode()
 
 
 def test_importing_needs_the_add_and_change_permissions(client, user_with, organisations):
@@ -311,7 +344,7 @@ def test_the_same_person_twice_in_a_file_is_one_person(organisations):
         "Ane;ETXEBERRIA;Bihotz;Directrice;ane@bihotz.eus;06 60 46 23 08\n"
     )
     result = people(csv.encode())
-    assert result.counts == {"new": 1, "update": 1, "skip": 0, "invalid": 0}
+    assert result.counts == counts(new=1, update=1)
     person = Person.objects.get()
     assert person.positions.count() == 1
     assert set(person.contact_points.values_list("medium", flat=True)) == {"email", "phone"}
@@ -326,7 +359,8 @@ def test_a_50_megabyte_file_is_refused_at_once(db, tmp_path):
 
 
 def test_the_admin_refuses_a_file_over_the_limit(admin_client, db, settings):
-    settings.IMPORT_MAX_BYTES = 100
+    settings.IMPORT_BATCH_MAX_BYTES = 100
     response = upload(admin_client, IMPORT_URL, b"Nom\n" + b"Bou\n" * 100)
+    assert response.status_code == 400
     assert "sont refusés" in response.content.decode()
     assert not Person.objects.exists()

@@ -4,14 +4,17 @@ backoff, the reaper, periodic tasks, expired files. Real worker processes: test_
 import csv
 import io
 import os
+import re
 from datetime import timedelta
 
 import openpyxl
 import pytest
 import vobject
+from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from contacts.models import ExportLog, Person
@@ -216,6 +219,74 @@ def test_a_job_started_by_someone_who_lost_the_permission_fails_with_a_reason(
     assert (job.status, job.attempts, job.file) == (Job.Status.FAILED, 1, "")
     assert status_of(exporter_client, f"/jobs/{job.pk}/")["error"] == job.error
     assert job.error == "La personne qui a demandé cet export n’a plus le droit d’exporter des contacts."
+
+
+def test_a_jobs_file_is_named_after_what_it_holds_as_a_direct_export_would_be(
+    exporter_client, people, large_exports, django_capture_on_commit_callbacks
+):
+    contact_list = ContactListFactory(name="Chercheuses d’Azkue", slug="chercheuses")
+    for person in people:
+        contact_list.entries.create(person=person)
+    start_export(exporter_client, django_capture_on_commit_callbacks, url="/en/contacts/lists/chercheuses/export/")
+    run_queued_tasks()
+    job = Job.objects.get()
+    download = exporter_client.get(f"/en/jobs/{job.pk}/download/")
+    pattern = r"list-chercheuses-d-azkue-\d{4}-\d{2}-\d{2}-\d{4}\.csv"
+    assert re.fullmatch(rf'attachment; filename="{pattern}"', download["Content-Disposition"])
+    assert re.search(rf"Download {pattern}", exporter_client.get(f"/en/jobs/{job.pk}/").content.decode())
+
+
+def start_full_export(client, people, django_capture_on_commit_callbacks):
+    with translation.override("en"):
+        url = reverse("admin:contacts_person_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, {"action": "export_everyone_csv", "_selected_action": [person.pk for person in people]}
+        )
+    assert response.status_code == 303, response.status_code
+    return Job.objects.get()
+
+
+def test_a_superusers_full_export_through_a_job_holds_everyone_and_is_logged_as_such(
+    admin_client, admin_user, people, large_exports, django_capture_on_commit_callbacks
+):
+    job = start_full_export(
+        admin_client, [*people, Person.objects.get(given_name="Left")], django_capture_on_commit_callbacks
+    )
+    assert run_queued_tasks() == 1
+    job.refresh_from_db()
+    assert (job.status, job.rows, job.total) == (Job.Status.DONE, 9, 9)
+    page = admin_client.get(f"/en/jobs/{job.pk}/").content.decode()
+    assert "9 of 9 rows" in page and "left out" not in page
+    download = admin_client.get(f"/en/jobs/{job.pk}/download/")
+    assert re.fullmatch(
+        r'attachment; filename="contacts-full-selection-\d{4}-\d{2}-\d{2}-\d{4}\.csv"', download["Content-Disposition"]
+    )
+    rows = downloaded_rows(download)
+    assert sorted(row["Given name"] for row in rows) == sorted([*(f"Ane{number}" for number in range(8)), "Left"])
+    log = ExportLog.objects.get()
+    assert (log.user, log.origin, log.row_count) == (admin_user, "admin", 9)
+    assert log.filters == {"selected": 9, "include_do_not_contact": True, "job": job.pk}
+
+
+def test_a_full_export_fails_if_its_owner_is_no_longer_a_superuser_when_it_runs(
+    admin_client, admin_user, people, large_exports, django_capture_on_commit_callbacks
+):
+    job = start_full_export(
+        admin_client, [*people, Person.objects.get(given_name="Left")], django_capture_on_commit_callbacks
+    )
+    admin_user.is_superuser = False
+    admin_user.save()
+    # Still a member of staff who may export: the people who asked not to be contacted are what is refused.
+    admin_user.user_permissions.set(Permission.objects.filter(codename__in=["view_person", "export_contacts"]))
+    run_queued_tasks()
+    job.refresh_from_db()
+    assert (job.status, job.file) == (Job.Status.FAILED, "")
+    assert job.error == (
+        "The person who asked for this export is no longer a superuser: only superusers may export the people who "
+        "asked not to be contacted."
+    )
+    assert not ExportLog.objects.exists()
 
 
 def test_cancelling_a_queued_job_means_it_never_runs(

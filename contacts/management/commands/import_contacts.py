@@ -1,31 +1,42 @@
-"""``manage.py import_contacts FILE [--dry-run] [--skip-errors] [--organisations]``."""
+"""``manage.py import_contacts FILE [--organisations] [--dry-run] [--skip-errors] [--background [--user NAME]]``."""
 
+import sys
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from clusters.imports import OrganisationBatchResource
-from core.imports import import_file
 from core.tables import TableError, TableLimits
+from jobs.imports import start_import, store_upload
 
-from ...imports import PersonBatchResource
+IMPORTERS = {
+    False: ("contacts.imports.import_people", "contacts", "person"),
+    True: ("clusters.imports.import_organisations", "clusters", "organisation"),
+}
 
 
 class Command(BaseCommand):
     help = (
-        "Import people (or, with --organisations, organisations) from a CSV or XLSX file, with French or English "
-        "column names. A row matching a known person (by email, then by name at the same organisation) updates "
-        "them. A file with an invalid row writes nothing unless --skip-errors is given."
+        "Import people (or, with --organisations, organisations) from a CSV, XLSX or vCard file: the CRM's own "
+        "exports, spreadsheets with French or English column names, Google Contacts and Outlook files. A row "
+        "updates the person it names by identifier, email or phone (a row without either: by name, title and "
+        "organisation); any other row is a new person. A file with an invalid row writes nothing unless "
+        "--skip-errors is given. With --background, the import runs on the job queue's workers."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="The CSV or XLSX file.")
+        parser.add_argument("file", help="The CSV, XLSX or vCard file.")
         parser.add_argument("--dry-run", action="store_true", help="Check and report, write nothing.")
         parser.add_argument(
             "--skip-errors", action="store_true", help="Import the valid rows and leave out the invalid ones."
         )
         parser.add_argument("--organisations", action="store_true", help="The file lists organisations, not people.")
+        parser.add_argument(
+            "--background", action="store_true", help="Run the import on the job queue and print the job's address."
+        )
+        parser.add_argument("--user", help="With --background: the user the job belongs to (who may follow it).")
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -36,43 +47,87 @@ class Command(BaseCommand):
         size_error = limits.size_error(path.stat().st_size)
         if size_error:
             raise CommandError(size_error)
-        resource = OrganisationBatchResource() if options["organisations"] else PersonBatchResource()
+        importer, app_label, model_name = IMPORTERS[options["organisations"]]
+        if options["background"]:
+            return self.start_job(path, importer, app_label, model_name, options)
         try:
-            result = import_file(
-                resource,
+            report = import_string(importer)(
                 path.read_bytes(),
                 dry_run=options["dry_run"],
                 skip_invalid_rows=options["skip_errors"],
                 limits=limits,
                 file_name=path.name,
+                progress=self.progress,
             )
         except TableError as error:
             raise CommandError(str(error)) from error
-
-        for line, errors in result.row_errors():
-            for error in errors:
-                self.stderr.write(_("Row %(row)s: %(error)s") % {"row": line, "error": error.error})
-        for error in result.base_errors:
-            self.stderr.write(str(error.error))
-        for row in [*result.invalid_rows, *result.left_out_rows]:
-            for column, messages in row.error_dict.items():
-                for message in messages:
-                    self.stderr.write(
-                        _("Row %(row)s, %(column)s: %(message)s")
-                        % {"row": row.number, "column": column, "message": message}
-                    )
-
-        counts = result.counts
-        summary = _("%(new)s new, %(update)s updated, %(invalid)s rejected.") % counts
-        if result.has_errors():
-            raise CommandError(_("The import failed: nothing was written.") + " " + summary)
-        if result.invalid_rows:
+        if sys.stderr.isatty():
+            self.stderr.write("")
+        self.describe(report)
+        if report.counts["rejected"] and not options["skip_errors"]:
             raise CommandError(
                 _("Nothing was written: correct the rows above, or run again with --skip-errors to import the others.")
                 + " "
-                + summary
+                + report.summary()
             )
         if options["dry_run"]:
-            self.stdout.write(_("Dry run, nothing was written: %(summary)s") % {"summary": summary})
+            self.stdout.write(_("Dry run, nothing was written: %(summary)s") % {"summary": report.summary()})
         else:
-            self.stdout.write(self.style.SUCCESS(summary))
+            self.stdout.write(self.style.SUCCESS(report.summary()))
+        if report.rejected_file:
+            rejected = path.with_name(f"{path.stem}-{_('rejected')}.csv")
+            rejected.write_bytes(report.rejected_file)
+            self.stdout.write(_("The rejected rows, with their errors, are in %(path)s.") % {"path": rejected})
+
+    def progress(self, done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            self.stderr.write(f"\r{done:>9,} / {total:,}".replace(",", " "), ending="")
+
+    def describe(self, report) -> None:
+        self.stdout.write(_("Read as: %(layout)s.") % {"layout": report.layout})
+        if report.unused_columns:
+            self.stdout.write(
+                _("Columns not used (their content is not imported): %(columns)s")
+                % {"columns": ", ".join(report.unused_columns)}
+            )
+        for number, remarks in report.remarks.items():
+            for remark in remarks:
+                self.stdout.write(_("Row %(row)s: %(error)s") % {"row": number, "error": remark})
+        for number, errors in report.rejected.items():
+            for column, messages in errors.items():
+                for message in messages:
+                    self.stderr.write(
+                        _("Row %(row)s, %(column)s: %(message)s")
+                        % {"row": number, "column": column, "message": message}
+                        if column
+                        else _("Row %(row)s: %(error)s") % {"row": number, "error": message}
+                    )
+        if report.flagged:
+            self.stdout.write(
+                _(
+                    "New people bearing the name of someone at the same organisation (rows %(rows)s): kept apart, "
+                    "listed on the duplicates page to check."
+                )
+                % {"rows": ", ".join(str(number) for number in report.flagged[:50])}
+            )
+
+    def start_job(self, path, importer, app_label, model_name, options):
+        owner = None
+        if options["user"]:
+            owner = get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: options["user"]}).first()
+            if owner is None:
+                raise CommandError(_("No user is called %(name)s.") % {"name": options["user"]})
+        job = start_import(
+            importer=importer,
+            upload=store_upload(path.read_bytes(), path.name),
+            file_name=path.name,
+            owner=owner,
+            apply=not options["dry_run"],
+            skip_invalid_rows=options["skip_errors"],
+            permissions=[f"{app_label}.add_{model_name}", f"{app_label}.change_{model_name}"],
+            subject=_("organisations") if options["organisations"] else _("people"),
+        )
+        self.stdout.write(
+            _("Import queued as job %(id)s: follow it at %(url)s (a worker runs it: manage.py worker).")
+            % {"id": job.pk, "url": job.get_absolute_url()}
+        )
