@@ -27,12 +27,14 @@ from core.admin_widgets import LoadedChoicesInline
 from core.imports import SpreadsheetImportMixin
 from core.merging import merge_action
 
+from .exports import export_organisations
 from .imports import OrganisationResource
 from .models import (
     Due,
     KeyFigure,
     Membership,
     MembershipType,
+    Organisation,
     OrganisationName,
     OrganisationRelation,
     Site,
@@ -136,7 +138,11 @@ class RelationInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInlin
 
 class OrganisationAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdmin):
     resource_classes = [OrganisationResource]
-    actions = [merge_action(merge_organisations, _("Merge the two selected organisations"), in_background=start_merge)]
+    actions = [
+        merge_action(merge_organisations, _("Merge the two selected organisations"), in_background=start_merge),
+        "export_csv",
+        "export_xlsx",
+    ]
     list_display = ["name", "acronym", "kind", "city", "region", "country", "sector_names"]
     list_filter = ["kind", "sectors", ("country", CountryFilter)]
     search_fields = ["name", "acronym", "slug", "other_names__name", "city"]
@@ -168,6 +174,18 @@ class OrganisationAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOn
     @admin.display(description=_("sectors"))
     def sector_names(self, organisation):
         return ", ".join(sector.name for sector in organisation.sectors.all()) or None
+
+    def _export(self, queryset, export_format: str):
+        organisations = Organisation.objects.for_sheet().filter(pk__in=queryset.values("pk")).order_by("name", "pk")
+        return export_organisations(organisations, export_format=export_format)
+
+    @admin.action(description=_("Export the selected organisations (CSV)"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        return self._export(queryset, "csv")
+
+    @admin.action(description=_("Export the selected organisations (XLSX)"), permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        return self._export(queryset, "xlsx")
 
     @admin.display(description=_("member of"))
     def member_of(self, organisation):

@@ -109,6 +109,23 @@ class OrganisationQuerySet(VersionedQuerySet):
             models.Prefetch("relations_to", queryset=OrganisationRelation.objects.select_related("source")),
         )
 
+    def for_sheet(self):
+        """Organisations with everything a row of their spreadsheet holds (``clusters.organisation_sheet``): one
+        query per kind of related record, whatever the number of organisations."""
+        return self.prefetch_related(
+            "other_names",
+            "sectors",
+            "sites",
+            models.Prefetch("territories", queryset=Territory.objects.select_related("through")),
+            "membership_types",
+            models.Prefetch(
+                "memberships_held",
+                queryset=Membership.objects.select_related("cluster", "membership_type").order_by(
+                    "cluster__slug", F("started_on").asc(nulls_first=True), "pk"
+                ),
+            ),
+        )
+
 
 class OrganisationManager(SlugManager.from_queryset(OrganisationQuerySet)):
     pass

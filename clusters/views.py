@@ -4,6 +4,7 @@ from django.apps import apps
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView
 
@@ -11,7 +12,9 @@ from core.charts import BarChart
 from core.history import history_of
 from core.pages import FilteredListView, StaffPageMixin
 from core.spreadsheets import table_response
+from core.views import bad_request
 
+from .exports import EXPORT_FORMATS, export_organisations
 from .filters import ClusterMemberFilterSet, OrganisationFilterSet
 from .models import Due, Membership, Organisation
 from .statistics import members_by_kind, members_by_region, members_over_time
@@ -26,8 +29,32 @@ class OrganisationListView(FilteredListView):
     def get_queryset(self):
         return Organisation.objects.listing().order_by("name")
 
+    def get(self, request, *args, **kwargs):
+        export_format = request.GET.get("format", "")
+        if export_format in EXPORT_FORMATS:
+            return self.export(export_format)
+        return super().get(request, *args, **kwargs)
+
+    def export(self, export_format: str):
+        """Every organisation the page's filters match, in the page's order, as ``export_format``."""
+        queryset = Organisation.objects.for_sheet().order_by("name", "pk")
+        filterset = self.filterset_class(self.request.GET, queryset=queryset, request=self.request)
+        if not filterset.is_valid():
+            return bad_request(
+                self.request, _("The filters are not valid: correct them on the organisations page."), self.request.path
+            )
+        return export_organisations(filterset.qs, export_format=export_format)
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(section="organisations", **kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("format", None)
+        return super().get_context_data(
+            section="organisations",
+            export_formats=EXPORT_FORMATS.items(),
+            export_query=query.urlencode(),
+            **kwargs,
+        )
 
 
 class OrganisationDetailView(StaffPageMixin, DetailView):
@@ -116,7 +143,7 @@ class MembershipListView(StaffPageMixin, ListView):
                 export_format=export_format,
                 header=[str(label) for label in self.header()],
                 rows=(self.cells(row) for row in self.get_queryset().iterator(chunk_size=1000)),
-                stem=self.stem,
+                stem=str(self.stem),
                 sheet_title=str(self.sheet_title),
             )
         return super().get(request, *args, **kwargs)
@@ -137,7 +164,7 @@ class MembershipListView(StaffPageMixin, ListView):
 class UnpaidDuesView(MembershipListView):
     permission_required = ("clusters.view_due", "clusters.view_membership")
     template_name = "clusters/unpaid_dues.html"
-    stem = "cotisations-impayees"
+    stem = pgettext_lazy("file name", "unpaid dues")
     sheet_title = _("Unpaid dues")
 
     def get_queryset(self):
@@ -165,7 +192,7 @@ class UnpaidDuesView(MembershipListView):
 class RenewalsView(MembershipListView):
     permission_required = "clusters.view_membership"
     template_name = "clusters/renewals.html"
-    stem = "renouvellements"
+    stem = pgettext_lazy("file name", "renewals due")
     sheet_title = _("Renewals due")
     default_days = 60
 

@@ -221,27 +221,45 @@ def test_a_cell_longer_than_the_limit_is_refused_naming_its_row_and_column(setti
 # The web request's limits and the command line's.
 
 
-def upload(client, data: bytes, name: str = "contacts.csv"):
+@pytest.fixture
+def job_limits(settings, tmp_path, django_capture_on_commit_callbacks):
+    """The admin's imports run on the job queue, within a batch's limits: here those of a web request, so that
+    the messages name the same bounds. The storage in the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_BATCH_MAX_ROWS = settings.IMPORT_MAX_ROWS
+    settings.IMPORT_BATCH_MAX_UNZIPPED_BYTES = settings.IMPORT_MAX_UNZIPPED_BYTES
+    return django_capture_on_commit_callbacks
+
+
+def upload(client, capture, data: bytes, name: str = "contacts.csv"):
+    """The import's preview job page, once a worker ran it."""
+    from tests.jobs.conftest import run_queued_tasks
+
     buffer = io.BytesIO(data)
     buffer.name = name
-    return client.post(IMPORT_URL, {"format": "0", "import_file": buffer})
+    with capture(execute=True):
+        response = client.post(IMPORT_URL, {"import_file": buffer})
+    assert response.status_code == 303
+    run_queued_tasks()
+    return client.get(response["Location"])
 
 
 def page_text(response) -> str:
     return response.content.decode()
 
 
-def test_the_admin_refuses_more_rows_than_a_request_may_import_and_the_command_takes_them(
-    admin_client, settings, tmp_path
+def test_the_admin_refuses_more_rows_than_an_import_may_hold_and_the_command_takes_them(
+    admin_client, settings, tmp_path, job_limits
 ):
     OrganisationFactory(name="Leem", slug="leem")
-    settings.IMPORT_MAX_ROWS = 3
+    settings.IMPORT_BATCH_MAX_ROWS = 3
     data = ("Nom;Organisation;Fonction\n" + "".join(f"Bou{n};Leem;Directrice\n" for n in range(4))).encode()
-    response = upload(admin_client, data)
+    response = upload(admin_client, job_limits, data)
     assert "The file has more than 3 rows: split it into smaller files." in page_text(response)
-    assert not response.context.get("confirm_form")
+    assert "/import/" not in page_text(response)  # no import to confirm
     assert not Person.objects.exists()
 
+    settings.IMPORT_BATCH_MAX_ROWS = 4
     path = tmp_path / "contacts.csv"
     path.write_bytes(data)
     call_command("import_contacts", str(path), stdout=io.StringIO())
@@ -258,11 +276,11 @@ def test_the_admin_refuses_more_rows_than_a_request_may_import_and_the_command_t
     ],
     ids=["wide_csv", "wide_xlsx", "xlsx_claiming_every_cell", "shared_strings_bomb"],
 )
-def test_the_admin_refuses_a_hostile_file_saying_why_and_writes_nothing(admin_client, make, reason):
-    response = upload(admin_client, make())
+def test_the_admin_refuses_a_hostile_file_saying_why_and_writes_nothing(admin_client, make, reason, job_limits):
+    response = upload(admin_client, job_limits, make())
     assert response.status_code == 200
     assert reason in page_text(response)
-    assert not response.context.get("confirm_form")
+    assert "/import/" not in page_text(response)
     assert not Person.objects.exists()
 
 
@@ -305,11 +323,11 @@ def test_the_first_bad_byte_is_named_even_when_the_utf8_comes_after_it():
     assert refusal.value.line == 2
 
 
-def test_the_admin_shows_why_a_mixed_file_is_refused_and_writes_nothing(admin_client):
+def test_the_admin_shows_why_a_mixed_file_is_refused_and_writes_nothing(admin_client, job_limits):
     OrganisationFactory(name="Leem", slug="leem")
-    response = upload(admin_client, hostile_files.mixed_encoding_csv())
+    response = upload(admin_client, job_limits, hostile_files.mixed_encoding_csv())
     assert "The file is in UTF-8 but line 3 holds a character in another encoding" in page_text(response)
-    assert not response.context.get("confirm_form")
+    assert "/import/" not in page_text(response)
     assert not Person.objects.exists()
 
 

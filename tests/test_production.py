@@ -251,25 +251,33 @@ DATABASE_CACHE = {"default": {"BACKEND": "django.core.cache.backends.db.Database
 
 
 @override_settings(CACHES=DATABASE_CACHE)
-def test_an_admin_import_waits_for_its_confirmation_in_the_database(admin_client):
-    call_command("createcachetable", verbosity=0)
+def test_an_admin_import_waits_for_its_confirmation_in_the_storage_the_workers_share(
+    admin_client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from jobs.models import Job
+    from tests.jobs.conftest import run_queued_tasks
+
+    settings.MEDIA_ROOT = tmp_path / "media"
     OrganisationFactory(name="Bihotz", slug="bihotz")
     upload = io.BytesIO(CSV.encode("utf-8"))
     upload.name = "contacts.csv"
 
-    response = admin_client.post("/admin/contacts/person/import/", {"format": "0", "import_file": upload})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post("/admin/contacts/person/import/", {"import_file": upload})
 
-    assert response.status_code == 200
-    confirm = response.context["confirm_form"].initial
-    assert not (Path(tempfile.gettempdir()) / confirm["import_file_name"]).exists()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT cache_key FROM crm_cache")
-        keys = [row[0] for row in cursor.fetchall()]
-    assert any(confirm["import_file_name"] in key for key in keys)
+    assert response.status_code == 303
+    preview = Job.objects.get()
+    kept = preview.params["upload"]
+    assert kept.startswith("imports/") and default_storage.exists(kept)
+    assert not (Path(tempfile.gettempdir()) / "contacts.csv").exists()
+    assert run_queued_tasks() == 1
 
-    response = admin_client.post("/admin/contacts/person/process_import/", confirm)
-
-    assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/jobs/{preview.pk}/import/")
+    assert response.status_code == 303
+    assert run_queued_tasks() == 1
     assert Person.objects.filter(family_name="Etxeberria").exists()
 
 

@@ -360,19 +360,31 @@ def test_provenance_of_the_erased_person_is_not_reloaded(seed):
     assert not Provenance.objects.filter(content_type__model="person", object_id=maria.pk).exists()
 
 
-def test_an_import_waiting_for_its_confirmation_is_dropped_by_the_erasure_it_names(seed, admin_client):
+def test_an_import_waiting_for_its_confirmation_is_dropped_by_the_erasure_it_names(
+    seed, admin_client, settings, tmp_path, django_capture_on_commit_callbacks
+):
     """Measured before: an unconfirmed import preview naming the person stayed 24 h in the cache."""
+    from jobs.models import Job
+    from tests.jobs.conftest import run_queued_tasks
+
+    settings.MEDIA_ROOT = tmp_path / "media"
     csv = f"Prénom;Nom;E-mail\nMaria;PASCUAL DE ZULUETA;{EMAIL}\nJon;Etxeberria;jon@example.eus\n".encode()
     upload = io.BytesIO(csv)
     upload.name = "contacts.csv"
-    preview = admin_client.post("/admin/contacts/person/import/", {"format": "0", "import_file": upload})
-    confirm = preview.context["confirm_form"].initial
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post("/admin/contacts/person/import/", {"import_file": upload})
+    run_queued_tasks()
+    preview = Job.objects.get()
 
     report = erase_person(person=Person.objects.get(slug=SLUG))
-    answer = admin_client.post("/admin/contacts/person/process_import/", confirm, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = admin_client.post(f"/jobs/{preview.pk}/import/")
+    run_queued_tasks()
 
-    assert report.cached_removed == 1
-    assert answer.status_code == 200
-    assert "n’est plus conservé" in answer.content.decode()
+    assert report.files_removed == 1
+    preview.refresh_from_db()
+    assert EMAIL not in str(preview.result) and "ascual" not in str(preview.result)  # the preview's report
+    page = admin_client.get(answer["Location"]).content.decode()
+    assert "n’est plus conservé" in page
     assert not Person.objects.filter(family_name="Etxeberria").exists()  # nothing written
     assert not Person.objects.filter(family_name__icontains="pascual").exists()
