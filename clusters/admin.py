@@ -24,11 +24,10 @@ from core.admin import (
     admin_link,
 )
 from core.admin_widgets import LoadedChoicesInline
-from core.imports import SpreadsheetImportMixin
 from core.merging import merge_action
+from jobs.admin_imports import ImportJobAdminMixin
 
 from .exports import export_organisations
-from .imports import OrganisationResource
 from .models import (
     Due,
     KeyFigure,
@@ -136,8 +135,14 @@ class RelationInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInlin
     show_change_link = True
 
 
-class OrganisationAdmin(SpreadsheetImportMixin, RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdmin):
-    resource_classes = [OrganisationResource]
+class OrganisationAdmin(ImportJobAdminMixin, RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdmin):
+    importer = "clusters.imports.import_organisations"
+    import_subject = _("organisations")
+    import_help = _(
+        "CSV or Excel (XLSX) files: the CRM's own export of organisations, or a spreadsheet with French or "
+        "English column names. A row updates the organisation it names by its identifier, else by its name, "
+        "acronym or another name; any other row is a new organisation."
+    )
     actions = [
         merge_action(merge_organisations, _("Merge the two selected organisations"), in_background=start_merge),
         "export_csv",

@@ -1,7 +1,10 @@
-"""What every spreadsheet import shares, in the admin (django-import-export) and on the command line.
+"""What every spreadsheet import shares, on the job queue (``jobs.imports``) and on the command line.
 
-- Files are read by ``core.tables.read_table`` (CSV in any encoding Excel writes, or XLSX), within the limits of
-  a web request in the admin and the larger ones of a batch on the command line (``TableLimits``).
+- Files are read by ``core.tables.read_table`` (CSV in any encoding Excel writes, or XLSX), within the limits of a
+  batch (``TableLimits.for_batch``): imports run on the job queue's workers or on the command line, never in a
+  web request.
+- People are imported by ``contacts.imports`` (its own engine, in batches); organisations through a
+  django-import-export resource (``SpreadsheetResource``). Both end with an ``ImportReport``.
 - Columns may be named in French or English: each resource lists the spellings it accepts.
 - Rows are numbered as the spreadsheet shows them: the column names are row 1.
 - All or nothing: one transaction, and a file with an invalid row writes nothing, unless the user asks
@@ -10,19 +13,12 @@
 
 from dataclasses import dataclass, field
 
-from django import forms
-from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.http import HttpResponseRedirect
-from django.urls import reverse
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportMixin
-from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.resources import Diff, ModelResource
 from import_export.results import Result
 
-from .tables import SpreadsheetFormat, TableError, TableLimits, canonical_headers, read_table
+from .tables import TableError, TableLimits, canonical_headers, read_table
 
 
 class ImportResult(Result):
@@ -169,113 +165,6 @@ def missing_columns_message(resource, missing: list[str]) -> str:
     return gettext("The file has no “%(columns)s” column.") % {"columns": spellings}
 
 
-class SpreadsheetImportForm(ImportForm):
-    skip_invalid_rows = forms.BooleanField(
-        label=_("Leave out the rows with errors"),
-        required=False,
-        help_text=_("Unticked, a file with a single invalid row imports nothing."),
-    )
-
-    def __init__(self, formats, resources, **kwargs):
-        super().__init__(formats, resources, **kwargs)
-        self.resource_classes = resources
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        size_error = TableLimits.for_request().size_error(upload.size)
-        if size_error:
-            raise ValidationError(size_error)
-        return upload
-
-    def clean(self):
-        cleaned_data = super().clean()
-        upload = cleaned_data.get("import_file")
-        if upload is None:
-            return cleaned_data
-        try:
-            resource_class = self.resource_classes[int(cleaned_data.get("resource") or 0)]
-            dataset = resource_class.read_file(b"".join(upload.chunks()), limits=TableLimits.for_request())
-        except TableError as error:
-            self.add_error("import_file", str(error))
-            return cleaned_data
-        missing = resource_class.missing_columns(dataset)
-        if missing:
-            self.add_error("import_file", missing_columns_message(resource_class, missing))
-        return cleaned_data
-
-
-class SpreadsheetConfirmForm(ConfirmImportForm):
-    skip_invalid_rows = forms.BooleanField(required=False, widget=forms.HiddenInput)
-
-
-class SpreadsheetImportMixin(ImportMixin):
-    """The admin's import with preview: CSV or XLSX, French or English headers, all or nothing unless
-    the user chooses to leave the invalid rows out. Needs the add and change permissions."""
-
-    formats = [SpreadsheetFormat]
-    import_form_class = SpreadsheetImportForm
-    confirm_form_class = SpreadsheetConfirmForm
-    import_template_name = "admin/core/import.html"
-    import_error_display = ("message",)
-
-    def has_import_permission(self, request):
-        opts = self.opts
-        return request.user.has_perms(
-            [f"{opts.app_label}.add_{opts.model_name}", f"{opts.app_label}.change_{opts.model_name}"]
-        )
-
-    def get_confirm_form_initial(self, request, import_form):
-        initial = super().get_confirm_form_initial(request, import_form)
-        if import_form is not None:
-            initial["skip_invalid_rows"] = import_form.cleaned_data.get("skip_invalid_rows", False)
-        return initial
-
-    def get_import_data_kwargs(self, **kwargs):
-        form = kwargs.get("form")
-        skip = bool(form is not None and form.is_valid() and form.cleaned_data.get("skip_invalid_rows"))
-        kwargs = super().get_import_data_kwargs(**kwargs)
-        kwargs.pop("request", None)
-        kwargs["skip_invalid_rows"] = skip
-        kwargs["rollback_on_validation_errors"] = not skip
-        return kwargs
-
-    def add_data_read_fail_error_to_form(self, form, e):
-        if isinstance(e, TableError):
-            form.add_error("import_file", str(e))
-        else:
-            super().add_data_read_fail_error_to_form(form, e)
-
-    def process_import(self, request, **kwargs):
-        confirm_form = self.create_confirm_form(request)
-        if confirm_form.is_valid():
-            stored = self.get_tmp_storage_class()(
-                name=confirm_form.cleaned_data["import_file_name"],
-                read_mode="rb",
-                **self.get_tmp_storage_class_kwargs(),
-            )
-            if stored.read() is None:
-                # Kept a day, or removed by an erasure (GDPR) because it named the person erased.
-                messages.error(
-                    request,
-                    gettext("The file to import is no longer kept: nothing was written. Choose it again."),
-                )
-                opts = self.opts
-                return HttpResponseRedirect(
-                    reverse(f"admin:{opts.app_label}_{opts.model_name}_import", current_app=self.admin_site.name)
-                )
-        return super().process_import(request, **kwargs)
-
-    def process_result(self, result, request):
-        if result.has_errors() or result.has_validation_errors():
-            # The data changed between the preview and the confirmation: nothing was written.
-            messages.error(request, gettext("The import was cancelled: rows no longer validate. Nothing was written."))
-            opts = self.opts
-            return HttpResponseRedirect(
-                reverse(f"admin:{opts.app_label}_{opts.model_name}_import", current_app=self.admin_site.name)
-            )
-        return super().process_result(result, request)
-
-
 PREVIEW_ROWS = 200
 REPORTED_ERRORS = 500
 
@@ -317,10 +206,13 @@ class ImportReport:
             self.rows.append({"row": number, "action": "rejected", "description": "", "errors": self.rejected[number]})
 
     def summary(self) -> str:
-        return gettext(
-            "%(new)s new, %(update)s updated, %(unchanged)s unchanged, %(rejected)s rejected; "
-            "%(flagged)s new flagged as possible duplicates."
-        ) % self.counts
+        return (
+            gettext(
+                "%(new)s new, %(update)s updated, %(unchanged)s unchanged, %(rejected)s rejected; "
+                "%(flagged)s new flagged as possible duplicates."
+            )
+            % self.counts
+        )
 
     def as_dict(self) -> dict:
         return {
@@ -347,10 +239,16 @@ def report_of_result(result, resource) -> ImportReport:
         unused_columns=list(getattr(result, "unused_columns", [])),
     )
     kinds = {"new": "new", "update": "update", "skip": "unchanged"}
+    descriptions = {
+        "new": gettext("New: %(name)s"),
+        "update": gettext("Updated: %(reason)s"),
+        "unchanged": gettext("Unchanged: %(reason)s"),
+    }
     for number, row in enumerate(result.rows, 2):  # the column names are row 1
         action = kinds.get(row.import_type)
         if action is not None:
-            report.add(number, action, str(row.object_repr or ""), [])
+            name = str(row.object_repr or "")
+            report.add(number, action, descriptions[action] % {"name": name, "reason": name}, [])
     for row in [*result.invalid_rows, *getattr(result, "left_out_rows", [])]:
         report.reject(row.number, row.error_dict)
     for number, errors in result.row_errors():

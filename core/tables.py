@@ -24,7 +24,6 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from import_export.formats.base_formats import Format
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -439,33 +438,3 @@ def canonical_headers(headers: list[str], synonyms: dict[str, list[str]]) -> tup
         else:
             renamed.append(canonical)
     return renamed, unknown
-
-
-class SpreadsheetFormat(Format):
-    """The one import format the admin offers: CSV or XLSX, told apart by their content."""
-
-    def __init__(self, encoding=None):
-        # The encoding is found in the file itself (read_table); the admin passes one anyway.
-        self.encoding = encoding
-
-    def get_title(self):
-        return _("CSV or Excel (XLSX)")
-
-    def get_extension(self):
-        return "csv"
-
-    def is_binary(self):
-        return True
-
-    def get_read_mode(self):
-        return "rb"
-
-    def can_import(self):
-        return True
-
-    def can_export(self):
-        return False
-
-    def create_dataset(self, in_stream):
-        # The admin reads the file within a web request.
-        return read_table(in_stream, limits=TableLimits.for_request())

@@ -1,4 +1,4 @@
-"""Import one file as the admin does (preview, then confirmation) or as ``import_contacts`` does, in this process,
+"""Import one file as the admin does (upload, preview job, import job) or as ``import_contacts`` does, in this process,
 and print how long each step took, its peak memory and what the user was told. Nothing stays written.
 
     DATABASE_URL=... .venv/bin/python manage.py migrate && .venv/bin/python manage.py loaddata seed
@@ -25,19 +25,14 @@ class Rollback(Exception):
     pass
 
 
-def what_the_page_says(page: str) -> str:
-    refused = re.search(r'<ul class="errorlist[^"]*"[^>]*>\s*<li>(.*?)</li>', page, re.S)
-    if refused:
-        return "refused: " + html.unescape(refused.group(1))
-    invalid = page.count('<td class="errors">')
-    offered = "process_import" in page
-    return f"{invalid} rows with errors; " + ("confirmation offered" if offered else "no confirmation")
-
-
 def through_the_admin(path: str, organisations: bool) -> None:
+    """The admin's import: the upload (a request), its preview and the import itself (jobs, run here)."""
     from django.apps import apps
     from django.contrib.auth import get_user_model
     from django.test import Client
+
+    from jobs.imports import run_import
+    from jobs.models import Job
 
     model = "clusters/organisation" if organisations else "contacts/person"
     records = apps.get_model(*model.split("/")).objects
@@ -51,19 +46,27 @@ def through_the_admin(path: str, organisations: bool) -> None:
     upload.name = os.path.basename(path)
     print(f"baseline: {peak_megabytes():.0f} MB")
     start = time.perf_counter()
-    response = client.post(f"/admin/{model}/import/", {"format": "0", "import_file": upload})
-    preview = time.perf_counter() - start
-    page = response.content.decode()
-    said = what_the_page_says(page)
-    print(f"preview: {response.status_code} in {preview:.1f} s, peak {peak_megabytes():.0f} MB; {said}")
-    if "process_import" in page:
-        confirmation = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    response = client.post(f"/admin/{model}/import/", {"import_file": upload})
+    print(f"upload: {response.status_code} in {time.perf_counter() - start:.1f} s, peak {peak_megabytes():.0f} MB")
+    if response.status_code != 303:
+        refused = re.search(r'<ul class="errorlist[^"]*"[^>]*>\s*<li>(.*?)</li>', response.content.decode(), re.S)
+        print("refused: " + html.unescape(refused.group(1)) if refused else "refused")
+        return
+    for step in ("preview", "import"):
+        job = Job.objects.order_by("-pk").first()
         start = time.perf_counter()
-        response = client.post(f"/admin/{model}/process_import/", confirmation)
+        run_import.call(job.pk)
+        job.refresh_from_db()
         print(
-            f"confirmation: {response.status_code} in {time.perf_counter() - start:.1f} s, "
-            f"peak {peak_megabytes():.0f} MB; {records.count() - before} new records"
+            f"{step}: {job.status} in {time.perf_counter() - start:.1f} s, peak {peak_megabytes():.0f} MB; "
+            f"{job.result.get('summary') or job.error}"
         )
+        if step == "preview":
+            response = client.post(f"/jobs/{job.pk}/import/")
+            if response.status_code != 303:
+                print("no import offered")
+                return
+    print(f"{records.count() - before} new records")
 
 
 def through_the_command(path: str, organisations: bool) -> None:

@@ -231,7 +231,12 @@ def test_the_command_imports_an_export_and_then_has_nothing_left_to_change(viewe
     assert (list(Organisation.objects.values_list("slug", "version")), Organisation.history.count()) == written
 
 
-def test_the_admin_previews_the_export_then_imports_it_on_confirmation(admin_client):
+def test_the_admin_previews_the_export_then_imports_it_on_confirmation(
+    admin_client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from tests.jobs.conftest import run_queued_tasks
+
+    settings.MEDIA_ROOT = tmp_path / "media"
     cluster = ClusterFactory(slug="pole", name="Pôle")
     SiteFactory(organisation=cluster, name="Chartres", address="1 rue A\n28000 Chartres")
     data = b"".join(admin_client.get("/organisations/", {"format": "csv"}).streaming_content)
@@ -239,11 +244,17 @@ def test_the_admin_previews_the_export_then_imports_it_on_confirmation(admin_cli
     upload = io.BytesIO(data)
     upload.name = "organisations.csv"
 
-    response = admin_client.post(admin_url(Organisation, "import"), {"format": "0", "import_file": upload})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(admin_url(Organisation, "import"), {"import_file": upload})
+    assert response.status_code == 303
+    assert run_queued_tasks() == 1
+    preview = admin_client.get(response["Location"]).content.decode()
+    assert "Nouvelle : Pôle" in preview and "1 nouvelle" in preview and not Organisation.objects.exists()
 
-    assert response.status_code == 200
-    assert "1 rue A" in response.content.decode() and not Organisation.objects.exists()
-    admin_client.post(admin_url(Organisation, "process_import"), response.context["confirm_form"].initial)
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = admin_client.post(response["Location"] + "import/")
+    assert run_queued_tasks() == 1
+    assert "Ce qu’a fait l’import" in admin_client.get(confirmed["Location"]).content.decode()
     assert Site.objects.get(organisation__slug="pole").address == "1 rue A\n28000 Chartres"
 
 
