@@ -109,3 +109,40 @@ def test_the_erasure_of_a_person_is_timed_at_each_size():
     erasure = [" ".join(line.split()) for line in text[text.index("### Erasure of a person (GDPR)") :].splitlines()]
     assert "| 10 000 | 5 | 400 | 500 |" in erasure
     assert "| 1 000 000 | 5 | 2400 | 3000 |" in erasure
+
+
+def test_the_import_of_100_000_people_is_measured_against_its_target():
+    results = {10_000: measured(10.0, 500.0, 60_000, 90.0, 13), 100_000: measured(12.0, 900.0, 60_000, 91.0, 13)}
+    counts = {"new": 0, "update": 0, "unchanged": 0, "flagged": 0, "rejected": 0}
+    for size, seconds in ((10_000, 9.0), (100_000, 95.0)):
+        results[size]["import"] = {
+            "people": {
+                "seconds": seconds,
+                "bytes": size * 330,
+                "counts": {**counts, "new": size, "flagged": 7},
+                "peak_rss_mb": 300.0,
+            },
+            "people again": {
+                "seconds": seconds / 3,
+                "bytes": size * 330,
+                "counts": {**counts, "unchanged": size},
+                "peak_rss_mb": 310.0,
+            },
+        }
+    text = " ".join(render(results).split())
+    assert "| 100 000 people imported in ≤ 60 s | **missed**: 95 s, peak 300 MB |" in text
+    table = render(results).split("### Importing people")[1].split("###")[0]
+    lines = [
+        [cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines() if line.startswith("| 1")
+    ]
+    assert lines[2] == [
+        "100 000",
+        "into an empty database",
+        "100 000",
+        "31.5",
+        "95.0",
+        "1 053",
+        "300",
+        "100000 new, 0 updated, 0 unchanged, 7 flagged",
+    ]
+    assert lines[3][1:3] == ["the same file again", "100 000"]

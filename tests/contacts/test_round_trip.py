@@ -13,6 +13,7 @@ from collections import Counter
 import pytest
 from django.db.models import TextField
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from agreements.models import Agreement
 from contacts import exports, imports
@@ -47,7 +48,9 @@ HOSTILE = [
 
 def snapshot() -> dict[str, Counter]:
     """Everything the import must give back, keyed by what identifies a record across databases."""
-    people = Person.objects.values_list("slug", "given_name", "family_name", "notes", "do_not_contact", "lawful_basis")
+    people = Person.objects.values_list(
+        "slug", "given_name", "family_name", "notes", "do_not_contact", "lawful_basis", "search_text"
+    )
     positions = Position.objects.values_list(
         "person__slug", "organisation__slug", "title", "started_on", "ended_on", "is_primary"
     )
@@ -131,6 +134,15 @@ def people():
         PositionFactory(
             person=PersonFactory(given_name="Iker", family_name="Goñi"), organisation=leem, title=title, is_primary=True
         )
+    # Two colleagues sharing a switchboard number, and two namesakes with the same title and no address: the
+    # export names them by different identifiers, so they stay four people.
+    for given_name in ("Ane", "Miren"):
+        colleague = PersonFactory(given_name=given_name, family_name="Lasa")
+        PositionFactory(person=colleague, organisation=leem, title="Assistante", is_primary=True)
+        PhoneFactory(person=colleague, phone="+33145038899", kind=ContactPoint.Kind.SWITCHBOARD, is_primary=True)
+    for _index in range(2):
+        namesake = PersonFactory(given_name="Jon", family_name="Ugarte")
+        PositionFactory(person=namesake, organisation=leem, title="Chargé d'études", is_primary=True)
     return Person.objects.count()
 
 
@@ -167,12 +179,16 @@ def test_an_export_imported_into_empty_tables_gives_back_every_field(people, exp
     before = snapshot()
     data = export()
     empty_the_people_tables()
+    started = timezone.now()
 
     result = import_people(data)
 
     assert result.counts == {"new": people, "update": 0, "unchanged": 0, "rejected": 0, "flagged": namesakes(before)}
     assert differences(before, snapshot()) == {}
     assert sum(before["people"].values()) == people
+    # Each record begins its history, as if typed in the back office.
+    assert Person.history.filter(history_type="+", history_date__gte=started).count() == people
+    assert ContactPoint.history.filter(history_date__gte=started).count() == ContactPoint.objects.count()
     assert result.unused_columns == []
 
 

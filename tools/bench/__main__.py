@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -88,6 +89,21 @@ def exports(url: str, size: int, runs: int, import_export_limit: int) -> dict:
     return found
 
 
+def importing(server: str, url: str, rows: int) -> dict:
+    """The people export of ``rows`` people imported into an empty database (``tools.bench.importing``)."""
+    name = "crm_bench_import"
+    with tempfile.TemporaryDirectory() as directory:
+        run([PYTHON, "-m", "tools.bench.importing", "export", directory, "--people", str(rows)], url, "import: export")
+        psql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        psql(server, f'CREATE DATABASE "{name}"')
+        try:
+            run([PYTHON, "manage.py", "migrate", "--no-input", "-v0"], f"{server}/{name}", f"{name}: migrate")
+            output = run([PYTHON, "-m", "tools.bench.importing", "import", directory], f"{server}/{name}", "import")
+        finally:
+            psql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return json.loads(output)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -100,6 +116,7 @@ def main(argv=None) -> int:
         default=100_000,
         help="largest size django-import-export exports at (it holds every row in memory: minutes and GBs)",
     )
+    parser.add_argument("--import-rows", type=int, default=100_000, help="people in the import measured")
     parser.add_argument("--keep", action="store_true", help="keep the databases and reuse them next time")
     parser.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"))
     parser.add_argument("--command", default="make bench", help="the command named in the docs")
@@ -128,6 +145,7 @@ def main(argv=None) -> int:
         measured["generate_seconds"] = generated_in
         measured["exports"] = exports(url, size, options.export_runs, options.import_export_limit)
         measured["queue"] = json.loads(run([PYTHON, "-m", "tools.bench.queue"], url, "the job queue"))
+        measured["import"] = importing(server, url, min(size, options.import_rows))
         results[size] = measured
         if not options.keep:
             psql(server, f'DROP DATABASE IF EXISTS "crm_bench_{size}" WITH (FORCE)')
