@@ -32,6 +32,7 @@ from core.spreadsheets import file_stem, timestamped_filename
 from jobs.admin_imports import ImportJobAdminMixin
 
 from .exports import export_people, log_export
+from .layouts import COLUMN_LABELS
 from .models import (
     ContactListEntry,
     ContactPoint,
@@ -145,6 +146,7 @@ class PressRoleInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInli
 
 class PersonAdmin(ImportJobAdminMixin, RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdmin):
     importer = "contacts.imports.import_people"
+    import_columns = COLUMN_LABELS
     import_subject = _("people")
     import_help = _(
         "CSV or Excel (XLSX) files — the CRM's own exports, a spreadsheet, Google Contacts or Outlook — and vCard "

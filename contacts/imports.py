@@ -526,7 +526,9 @@ class PeopleImport:
         self.table = table
         self.file_name = file_name
         self.progress = progress or (lambda done, total: None)
-        self.report = ImportReport(layout=table.layout_label, unused_columns=list(table.unused))
+        self.report = ImportReport(
+            layout=table.layout_label, unused_columns=list(table.unused), columns=[list(pair) for pair in table.columns]
+        )
 
     def run(self, *, dry_run: bool, skip_invalid_rows: bool) -> ImportReport:
         report = self.report
@@ -534,10 +536,15 @@ class PeopleImport:
             self._read_rows()
             self._read_known_people()
             total = len(self.rows)
-            for done, (number, row) in enumerate(self.rows.items(), 1):
-                self._import_row(number, row)
-                if done % self.PROGRESS_EVERY == 0:
-                    self.progress(done, total)
+            rows = list(self.rows.items())
+            for start in range(0, total, self.BATCH):
+                chunk = rows[start : start + self.BATCH]
+                # The known people these rows are about, with what they hold, read together.
+                self._load({found for _number, row in chunk if isinstance(found := self._match(row)[0], int)})
+                for done, (number, row) in enumerate(chunk, start + 1):
+                    self._import_row(number, row)
+                    if done % self.PROGRESS_EVERY == 0:
+                        self.progress(done, total)
             self._write_pending()
             flush_deferred_search_text()
             blocked = report.counts["rejected"] and not skip_invalid_rows
@@ -710,6 +717,8 @@ class PeopleImport:
         action = "new" if plan.created else "update" if plan.changes_anything else "unchanged"
         report.add(number, action, self._describe(plan, person), self._changes(plan, person), flagged=plan.flagged)
         if not plan.changes_anything:
+            self.people.pop(person.pk, None)
+            self.known.pop(person.pk, None)
             return
         self._remember(person, row)
         if plan.created:
@@ -961,19 +970,23 @@ def _shown(person: Person, name: str, value) -> str:
 # --- Files --------------------------------------------------------------------------------------------------
 
 
-def read_people_table(data: bytes, *, limits: TableLimits | None = None) -> CanonicalTable:
+def read_people_table(
+    data: bytes, *, limits: TableLimits | None = None, mapping: dict[str, str] | None = None
+) -> CanonicalTable:
     """The rows of a people file — CSV, XLSX or vCard — under the import's columns (``contacts.layouts``), with
     the layout recognised and the columns not used. Raises ``TableError`` for anything unreadable, and for a
     table with no column naming people."""
     limits = limits or TableLimits.for_request()
     if looks_like_vcard(data):
         return canonical_table(read_vcards(data, limits=limits), layout="vcard")
-    table = canonical_table(read_table(data, limits=limits))
-    if missing_columns(table.source_headers):
-        raise TableError(
+    table = canonical_table(read_table(data, limits=limits), mapping=mapping)
+    if not {"family_name", "full_name"} & table.present and (mapping or missing_columns(table.source_headers)):
+        error = TableError(
             _("The file has no “%(columns)s” column.")
             % {"columns": " / ".join([*GENERIC_SPELLINGS["family_name"][:2], *GENERIC_SPELLINGS["full_name"][:2]])}
         )
+        error.columns = [list(pair) for pair in table.columns]  # for staff to say which column holds what
+        raise error
     return table
 
 
@@ -985,9 +998,11 @@ def import_people(
     limits: TableLimits | None = None,
     file_name: str = "",
     progress=None,
+    mapping: dict[str, str] | None = None,
 ) -> ImportReport:
-    """Import the people of ``data`` (``PeopleImport``); ``TableError`` if the file cannot be read."""
-    table = read_people_table(data, limits=limits)
+    """Import the people of ``data`` (``PeopleImport``); ``TableError`` if the file cannot be read. ``mapping``:
+    what staff said the columns of a spreadsheet hold (``contacts.layouts.canonical_table``)."""
+    table = read_people_table(data, limits=limits, mapping=mapping)
     return PeopleImport(table, file_name=file_name, progress=progress).run(
         dry_run=dry_run, skip_invalid_rows=skip_invalid_rows
     )

@@ -134,6 +134,7 @@ class CanonicalTable:
     unused: list[str] = field(default_factory=list)
     source_headers: list[str] = field(default_factory=list)
     present: set[str] = field(default_factory=set)  # the import's columns the file has
+    columns: list[tuple[str, str]] = field(default_factory=list)  # a spreadsheet's headers and what they hold
 
     @property
     def layout_label(self) -> str:
@@ -149,20 +150,29 @@ LAYOUT_LABELS = {
 }
 
 
-def canonical_table(dataset: tablib.Dataset, *, layout: str | None = None) -> CanonicalTable:
-    """``dataset``'s rows under the columns of ``COLUMNS``, whatever the layout its headers show."""
+def canonical_table(
+    dataset: tablib.Dataset, *, layout: str | None = None, mapping: dict[str, str] | None = None
+) -> CanonicalTable:
+    """``dataset``'s rows under the columns of ``COLUMNS``, whatever the layout its headers show; ``mapping`` (a
+    file's header → the column it holds, or "" to leave it out), chosen by staff, wins over the recognised
+    names."""
     headers = list(dataset.headers or [])
-    layout = layout or detect_layout(headers)
+    layout = layout or ("generic" if mapping else detect_layout(headers))
     if layout in ("generic", "vcard"):
-        renamed, unused = rename_generic(headers)
+        renamed, unused = rename_generic(headers, mapping)
         converted = tablib.Dataset(headers=COLUMNS)
         positions = {name: index for index, name in enumerate(renamed) if name in GENERIC_SPELLINGS}
         for row in dataset:
             converted.append([row[positions[column]] if column in positions else "" for column in COLUMNS])
         unused_indexes = [index for index, header in enumerate(renamed) if header not in GENERIC_SPELLINGS]
-        return CanonicalTable(
+        table = CanonicalTable(
             converted, layout, _holding_data(dataset, headers, unused_indexes), headers, set(positions)
         )
+        table.columns = [
+            (header, column if column in GENERIC_SPELLINGS else "")
+            for header, column in zip(headers, renamed, strict=True)
+        ]
+        return table
     rules = LAYOUT_RULES[layout]
     used: set[int] = set()
     readers: list[Callable[[list[str], dict[str, list[str]]], None]] = []
@@ -216,12 +226,16 @@ def _spellings() -> dict[str, str]:
     return lookup
 
 
-def rename_generic(headers: list[str]) -> tuple[list[str], list[str]]:
-    """``headers`` renamed to the import's columns, and the headers that name none (or a column already named)."""
+def rename_generic(headers: list[str], mapping: dict[str, str] | None = None) -> tuple[list[str], list[str]]:
+    """``headers`` renamed to the import's columns, and the headers that name none (or a column already named).
+    ``mapping`` says what some headers hold ("" for nothing the import reads)."""
     lookup = _spellings()
+    mapping = mapping or {}
     renamed, unused = [], []
     for header in headers:
-        column = lookup.get(fold(header))
+        column = mapping[header] or None if header in mapping else lookup.get(fold(header))
+        if column is not None and column not in GENERIC_SPELLINGS:
+            column = None
         if column is None or column in renamed:
             unused.append(header)
             renamed.append(header)

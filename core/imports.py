@@ -186,6 +186,7 @@ class ImportReport:
     flagged: list[int] = field(default_factory=list)
     written: bool = False
     rejected_file: bytes = b""  # the rejected rows, as a CSV file to correct and import again
+    columns: list[list[str]] = field(default_factory=list)  # a spreadsheet's headers and the column each fills
 
     def add(self, number: int, action: str, description: str, changes, *, flagged: str = "") -> None:
         self.counts[action] += 1
@@ -229,6 +230,7 @@ class ImportReport:
             ],
             "flagged": self.flagged[:REPORTED_ERRORS],
             "written": self.written,
+            "columns": self.columns,
         }
 
 

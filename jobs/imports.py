@@ -46,8 +46,11 @@ def start_import(
     permissions: list[str],
     subject: str,
     preview: Job | None = None,
+    mapping: dict[str, str] | None = None,
+    import_url: str = "",
 ) -> Job:
-    """Start the preview (``apply=False``) or the import of the file kept at ``upload``."""
+    """Start the preview (``apply=False``) or the import of the file kept at ``upload``. ``mapping``: what staff
+    said the file's columns hold; ``import_url``: the back-office page the import was started from."""
     if apply:
         title = _("Import of %(file)s (%(subject)s)") % {"file": file_name, "subject": subject}
     else:
@@ -66,6 +69,8 @@ def start_import(
             "permissions": permissions,
             "subject": subject,
             "preview": preview.pk if preview is not None else None,
+            "mapping": mapping or {},
+            "import_url": import_url,
         },
     )
 
@@ -101,6 +106,7 @@ def import_data(job: Job, progress) -> JobOutcome:
     def report_progress(done: int, total: int) -> None:
         progress.update(done, total=total)
 
+    options = {"mapping": params["mapping"]} if params.get("mapping") else {}
     try:
         report = importer(
             data,
@@ -109,8 +115,13 @@ def import_data(job: Job, progress) -> JobOutcome:
             limits=TableLimits.for_batch(),
             file_name=params["file_name"],
             progress=report_progress,
+            **options,
         )
     except TableError as error:
+        columns = getattr(error, "columns", None)
+        if columns and not params["apply"]:
+            # A spreadsheet whose columns are not recognised: its page asks which column holds what.
+            return JobOutcome(result={"refused": str(error), "columns": columns})
         raise JobFailed(str(error)) from None
     stored = file_name = ""
     if report.rejected_file:

@@ -150,3 +150,32 @@ class Schedule(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ImportMapping(models.Model):
+    """What the columns of a kind of file hold, as staff said once on an import's page, to use again: a file's
+    header → the column of the import it fills ("" for one to leave out)."""
+
+    importer = models.CharField(_("import"), max_length=200, help_text=_("The import it is for (its function)."))
+    name = models.CharField(_("name"), max_length=100, help_text=_("As staff choose it in the import form."))
+    mapping = models.JSONField(_("columns"), default=dict)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        related_name="import_mappings",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("saved at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["importer", "name"], name="import_mapping_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name

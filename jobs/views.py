@@ -159,6 +159,8 @@ class ImportApplyView(LoginRequiredMixin, View):
             permissions=params["permissions"],
             subject=params["subject"],
             preview=preview,
+            mapping=params.get("mapping"),
+            import_url=params.get("import_url", ""),
         )
         return see_other(job.get_absolute_url())
 

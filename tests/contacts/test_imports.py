@@ -295,6 +295,49 @@ def test_the_admin_previews_on_the_job_queue_then_imports_on_confirmation(admin_
     assert Person.objects.count() == 2
 
 
+def test_staff_say_which_column_holds_what_and_save_it_for_the_next_file(admin_client, organisations, media):
+    from jobs.models import ImportMapping
+    from tests.jobs.conftest import run_queued_tasks
+
+    data = "Patronyme;Prénom usuel;Courriel pro;Divers\nEtxeberria;Ane;ane@bihotz.eus;x\n".encode()
+    job_url, page = previewed(media, admin_client, data)
+    text = page.content.decode()
+    assert "Le fichier n’a pas de colonne « Nom / Family name / Nom complet / Full name »." in text
+    columns_url = f"/admin/contacts/person/import/{job_url.strip('/').split('/')[-1]}/columns/"
+    assert columns_url in text
+    form = admin_client.get(columns_url).content.decode()
+    assert "Patronyme" in form and "Courriel pro" in form
+
+    # The same column twice is refused.
+    twice = {"column_0": "family_name", "column_1": "family_name", "column_2": "email", "column_3": ""}
+    assert admin_client.post(columns_url, twice).status_code == 400
+    chosen = {"column_0": "family_name", "column_1": "given_name", "column_2": "email", "column_3": ""}
+    response = media(admin_client.post, columns_url, {**chosen, "save_as": "Annuaire Bihotz"})
+    assert response.status_code == 303
+    assert run_queued_tasks() == 1
+    preview = admin_client.get(response["Location"]).content.decode()
+    assert (
+        "Nouvelle personne" in preview and "Colonnes non utilisées (leur contenu n’est pas importé) : Divers" in preview
+    )
+    media(admin_client.post, response["Location"] + "import/")
+    run_queued_tasks()
+    ane = Person.objects.get()
+    assert (ane.given_name, ane.family_name, ane.contact_points.get().email) == ("Ane", "Etxeberria", "ane@bihotz.eus")
+
+    # Saved, and offered for the next file of the same kind.
+    saved = ImportMapping.objects.get()
+    assert saved.mapping == {
+        "Patronyme": "family_name",
+        "Prénom usuel": "given_name",
+        "Courriel pro": "email",
+        "Divers": "",
+    }
+    assert "Annuaire Bihotz" in admin_client.get(IMPORT_URL).content.decode()
+    again = "Patronyme;Prénom usuel;Courriel pro;Divers\nAgirre;Miren;miren@bhc.eus;y\n".encode()
+    _job_url, page = previewed(media, admin_client, again, mapping=str(saved.pk))
+    assert "Nouvelle personne" in page.content.decode()
+
+
 def test_the_admin_shows_row_errors_and_offers_no_confirmation(admin_client, organisations, media):
     job_url, page = previewed(media, admin_client, b"Nom;E-mail;Ville\nBou;pas-une-adresse;Paris\n")
     text = page.content.decode()
