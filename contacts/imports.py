@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -470,6 +471,10 @@ def _search_text(person: Person, plan: "Plan") -> str:
     )
 
 
+def _has_text(cells) -> bool:
+    return any(str(cell or "").strip() for cell in cells)
+
+
 def _preferred_first(points: list[Point], preferred: list[str], explicit: bool) -> list[Point]:
     """The points with the one named preferred first and marked so; unless ``explicit``, the first one when none
     is named."""
@@ -533,16 +538,19 @@ class PeopleImport:
     def run(self, *, dry_run: bool, skip_invalid_rows: bool) -> ImportReport:
         report = self.report
         with transaction.atomic(), search_text_deferred():
-            self._read_rows()
-            self._read_known_people()
-            total = len(self.rows)
-            rows = list(self.rows.items())
+            self._start()
+            rows = [(number, cells) for number, cells in enumerate(self.table.dataset, 2) if _has_text(cells)]
+            total = len(rows)
             for start in range(0, total, self.BATCH):
-                chunk = rows[start : start + self.BATCH]
-                # The known people these rows are about, with what they hold, read together.
-                self._load({found for _number, row in chunk if isinstance(found := self._match(row)[0], int)})
-                for done, (number, row) in enumerate(chunk, start + 1):
-                    self._import_row(number, row)
+                # A thousand rows at a time: read and checked, the people they may be about read together.
+                chunk = [
+                    (number, self.reader.read(dict(zip(COLUMNS, cells, strict=True))), cells)
+                    for number, cells in rows[start : start + self.BATCH]
+                ]
+                self._read_known_people([row for _number, row, _cells in chunk])
+                self._load({found for _number, row, _cells in chunk if isinstance(found := self._match(row)[0], int)})
+                for done, (number, row, cells) in enumerate(chunk, start + 1):
+                    self._import_row(number, row, cells)
                     if done % self.PROGRESS_EVERY == 0:
                         self.progress(done, total)
             self._write_pending()
@@ -551,7 +559,7 @@ class PeopleImport:
             report.written = not dry_run and not blocked
             if not report.written:
                 transaction.set_rollback(True)
-        self.progress(len(self.rows), len(self.rows))
+        self.progress(total, total)
         report.rejected_file = self._rejected_rows_csv()
         return report
 
@@ -564,7 +572,7 @@ class PeopleImport:
         index = {column: COLUMNS.index(column) for column in present}
         rows = []
         for number, errors in self.report.rejected.items():
-            cells = self.source_rows.get(number, [])
+            cells = self.rejected_cells.get(number, [])
             problems = " ; ".join(
                 f"{column} : {message}" if column else message
                 for column, messages in errors.items()
@@ -573,64 +581,26 @@ class PeopleImport:
             rows.append([cells[index[column]] if cells else "" for column in present] + [problems])
         return b"".join(spreadsheets.csv_chunks(header, rows))
 
-    # Before the rows: every row checked, then what they will be matched against read in a few queries.
+    # Before the rows: what they will be matched against, read in a few queries for a thousand rows.
 
-    def _read_rows(self) -> None:
+    def _start(self) -> None:
         table = self.table
         self.organisations = OrganisationIndex()
-        reader = RowReader(
+        self.reader = RowReader(
             self.organisations,
             has_positions_column="positions" in table.present,
             explicit_preference=table.layout == "generic" and "slug" in table.present,
         )
-        # Rows are numbered as the spreadsheet shows them: the column names are row 1 (a vCard's first card too).
-        self.rows: dict[int, PersonRow] = {}
-        self.source_rows: dict[int, list] = {}
-        for number, cells in enumerate(table.dataset, 2):
-            if not any(str(cell or "").strip() for cell in cells):
-                continue  # an empty row imports nothing
-            self.rows[number] = reader.read(dict(zip(COLUMNS, cells, strict=True)))
-            self.source_rows[number] = list(cells)
-
-    def _read_known_people(self) -> None:
-        rows = self.rows.values()
-        slugs = sorted({row.slug for row in rows if row.slug})
-        emails = sorted({point.value for row in rows for point in row.emails})
-        phones = sorted({point.value for row in rows for point in row.phones})
-        self.person_by_slug: dict[str, int] = {}
+        self.rejected_cells: dict[int, list] = {}
         # Rows of the CRM's own export name different people by different identifiers: such rows are never
         # matched to each other, nor to a known person that another row of the file names (``_may_match``).
-        self.file_slugs = set(slugs)
+        self.file_slugs = {slug.strip() for slug in table.dataset["slug"] if slug and slug.strip()}
         self.slug_of: dict[int, str] = {}
-        self.person_by_email: dict[str, int] = {}
-        self.person_by_phone: dict[str, int] = {}
-        for start in range(0, len(slugs), 1000):
-            self.person_by_slug.update(
-                Person.objects.filter(slug__in=slugs[start : start + 1000]).values_list("slug", "pk")
-            )
-        for values, lookup, column in (
-            (emails, self.person_by_email, "email"),
-            (phones, self.person_by_phone, "phone"),
-        ):
-            for start in range(0, len(values), 1000):
-                points = ContactPoint.objects.filter(**{f"{column}__in": values[start : start + 1000]}).order_by("-pk")
-                # The oldest holder wins when two people share an address (the duplicates page lists them).
-                for value, person_id, slug in points.values_list(column, "person_id", "person__slug"):
-                    lookup[str(value)] = person_id
-                    self.slug_of[person_id] = slug
-        # Same name at the same organisation: the only match of a row without email or phone (with the same title
-        # too), and a flag on a new person otherwise.
-        organisation_ids = sorted({position.organisation.pk for row in rows for position in row.positions})
-        self.people_by_name: dict[tuple[str, int], list[tuple[int | None, str, str]]] = {}
-        for start in range(0, len(organisation_ids), 1000):
-            positions = Position.objects.filter(organisation_id__in=organisation_ids[start : start + 1000]).values_list(
-                "person_id", "person__given_name", "person__family_name", "organisation_id", "title", "person__slug"
-            )
-            for person_id, given_name, family_name, organisation_id, title, slug in positions.iterator(chunk_size=2000):
-                self.slug_of[person_id] = slug
-                full_name = f"{given_name} {family_name}".strip()
-                key = (fold(full_name), organisation_id)
-                self.people_by_name.setdefault(key, []).append((person_id, fold(title), full_name))
+        self.person_by_slug: dict[str, object] = {}
+        self.person_by_email: dict[str, object] = {}
+        self.person_by_phone: dict[str, object] = {}
+        self.people_by_name: dict[tuple[str, int], list[tuple[object, str, str]]] = {}
+        self.names_read: set[tuple[str, int]] = set()
         # Slugs a new person may not take: those of the file's known people, and those given in this import.
         self.slugs_given: set[str] = set()
         self.tags = {fold(tag.name): tag for tag in Tag.objects.all()}
@@ -638,6 +608,54 @@ class PeopleImport:
         self.known: dict[int, dict] = {}
         self.pending = self._no_pending()
         self.unsaved: dict[int, tuple] = {}
+
+    def _read_known_people(self, rows: list[PersonRow]) -> None:
+        """The known people ``rows`` may be about: by identifier, email, phone, or name at an organisation. What
+        earlier rows of the file added stays found first."""
+        slugs = sorted({row.slug for row in rows if row.slug} - set(self.person_by_slug))
+        emails = sorted({point.value for row in rows for point in row.emails} - set(self.person_by_email))
+        phones = sorted({point.value for row in rows for point in row.phones} - set(self.person_by_phone))
+        for slug, pk in Person.objects.filter(slug__in=slugs).values_list("slug", "pk"):
+            self.person_by_slug.setdefault(slug, pk)
+            self.slug_of[pk] = slug
+        for values, lookup, column in (
+            (emails, self.person_by_email, "email"),
+            (phones, self.person_by_phone, "phone"),
+        ):
+            if values:
+                # The oldest holder wins when two people share an address (the duplicates page lists them).
+                points = ContactPoint.objects.filter(**{f"{column}__in": values}).order_by("pk")
+                for value, person_id, slug in points.values_list(column, "person_id", "person__slug"):
+                    lookup.setdefault(str(value), person_id)
+                    self.slug_of[person_id] = slug
+        # Same name at the same organisation: the only match of a row without email or phone (with the same title
+        # too), and a flag on a new person otherwise. Read for the family names of these rows (as written, case
+        # aside) at their organisations, once for each.
+        wanted = {
+            (row.family_name.lower(), position.organisation.pk)
+            for row in rows
+            for position in row.positions
+            if row.family_name
+        } - self.names_read
+        if wanted:
+            self.names_read |= wanted
+            positions = (
+                Position.objects.annotate(family=Lower("person__family_name"))
+                .filter(
+                    organisation_id__in={organisation for _name, organisation in wanted},
+                    family__in={name for name, _organisation in wanted},
+                )
+                .values_list(
+                    "person_id", "person__given_name", "person__family_name", "organisation_id", "title", "person__slug"
+                )
+            )
+            for person_id, given_name, family_name, organisation_id, title, slug in positions:
+                if (family_name.lower(), organisation_id) not in wanted:
+                    continue
+                self.slug_of[person_id] = slug
+                full_name = f"{given_name} {family_name}".strip()
+                key = (fold(full_name), organisation_id)
+                self.people_by_name.setdefault(key, []).append((person_id, fold(title), full_name))
 
     def _load(self, person_ids) -> None:
         """The people rows match, with their positions, press roles, tags and contact points."""
@@ -693,11 +711,12 @@ class PeopleImport:
 
     # One row.
 
-    def _import_row(self, number: int, row: PersonRow) -> None:
+    def _import_row(self, number: int, row: PersonRow, cells) -> None:
         report = self.report
         if row.remarks:
             report.remarks[number] = row.remarks
         if row.errors:
+            self.rejected_cells[number] = list(cells)
             report.reject(
                 number, {str(COLUMN_LABELS.get(column, column)): messages for column, messages in row.errors.items()}
             )
