@@ -32,7 +32,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models.functions import Lower
+from django.db.models import TextField
+from django.db.models.functions import Cast, Lower
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -178,9 +179,14 @@ def _line(text: str) -> str:
     return " ".join(text.split())
 
 
+_SEPARATORS = re.compile(r"[;,\n]")
+
+
 def split_items(cell: str) -> list[str]:
     """The items of a cell listing addresses or numbers: separated by ``;``, ``,`` or line breaks, except inside
     parentheses (a label may hold any of them)."""
+    if "(" not in cell:
+        return [item.strip() for item in _SEPARATORS.split(cell) if item.strip()]
     items, depth, current = [], 0, []
     for char in cell:
         if char == "(":
@@ -317,10 +323,11 @@ class RowReader:
                         preferred.append(e164)
                     point = found.get(e164)
                     if point is None:
-                        inferred = ContactPoint.Kind.MOBILE if is_mobile(number) else ContactPoint.Kind.WORK
-                        found[e164] = point = Point(
-                            e164, kind or inferred, label[:120], number=CheckedPhoneNumber.of(number)
-                        )
+                        if kind is None:
+                            kind_here = ContactPoint.Kind.MOBILE if is_mobile(number) else ContactPoint.Kind.WORK
+                        else:
+                            kind_here = kind
+                        found[e164] = point = Point(e164, kind_here, label[:120], number=CheckedPhoneNumber.of(number))
                     elif kind is not None:
                         point.kind = kind
                     if label and not point.label:
@@ -614,19 +621,24 @@ class PeopleImport:
         earlier rows of the file added stays found first."""
         slugs = sorted({row.slug for row in rows if row.slug} - set(self.person_by_slug))
         emails = sorted({point.value for row in rows for point in row.emails} - set(self.person_by_email))
-        phones = sorted({point.value for row in rows for point in row.phones} - set(self.person_by_phone))
+        numbers = {point.value: point.number or point.value for row in rows for point in row.phones}
+        phones = sorted(set(numbers) - set(self.person_by_phone))
         for slug, pk in Person.objects.filter(slug__in=slugs).values_list("slug", "pk"):
             self.person_by_slug.setdefault(slug, pk)
             self.slug_of[pk] = slug
-        for values, lookup, column in (
+        # The numbers as checked numbers, the stored ones as text: neither parsed again (phonenumbers is slow).
+        searched = (
             (emails, self.person_by_email, "email"),
-            (phones, self.person_by_phone, "phone"),
-        ):
+            ([numbers[value] for value in phones], self.person_by_phone, "phone"),
+        )
+        for values, lookup, column in searched:
             if values:
                 # The oldest holder wins when two people share an address (the duplicates page lists them).
                 points = ContactPoint.objects.filter(**{f"{column}__in": values}).order_by("pk")
-                for value, person_id, slug in points.values_list(column, "person_id", "person__slug"):
-                    lookup.setdefault(str(value), person_id)
+                for value, person_id, slug in points.values_list(
+                    Cast(column, TextField()), "person_id", "person__slug"
+                ):
+                    lookup.setdefault(value, person_id)
                     self.slug_of[person_id] = slug
         # Same name at the same organisation: the only match of a row without email or phone (with the same title
         # too), and a flag on a new person otherwise. Read for the family names of these rows (as written, case
@@ -659,7 +671,7 @@ class PeopleImport:
 
     def _load(self, person_ids) -> None:
         """The people rows match, with their positions, press roles, tags and contact points."""
-        ordered = sorted(set(person_ids) - set(self.people))
+        ordered = sorted({pk for pk in person_ids if pk not in self.people})
         for start in range(0, len(ordered), 1000):
             chunk = ordered[start : start + 1000]
             self.people.update(Person.objects.in_bulk(chunk))
@@ -679,8 +691,8 @@ class PeopleImport:
                 self.known[person_id]["tags"].add(fold(name))
             for person_id, medium, email, phone, is_primary in ContactPoint.objects.filter(
                 person_id__in=chunk
-            ).values_list("person_id", "medium", "email", "phone", "is_primary"):
-                self.known[person_id]["points"].add(email or str(phone))
+            ).values_list("person_id", "medium", "email", Cast("phone", TextField()), "is_primary"):
+                self.known[person_id]["points"].add(email or phone)
                 if is_primary:
                     self.known[person_id]["primary"].add(medium)
 
