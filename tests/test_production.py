@@ -19,8 +19,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
 from django.test import override_settings
 
 from contacts.models import Person
