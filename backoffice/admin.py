@@ -37,7 +37,7 @@ from contacts.models import (
 from events import admin as events
 from events.models import Event, EventEdition
 from jobs import admin as jobs
-from jobs.models import Job, Schedule
+from jobs.models import ImportMapping, Job, Schedule
 
 Sources = agreements.SourceInline
 
@@ -171,3 +171,4 @@ admin.site.register(Provenance, agreements.ProvenanceAdmin)
 
 admin.site.register(Job, jobs.JobAdmin)
 admin.site.register(Schedule, jobs.ScheduleAdmin)
+admin.site.register(ImportMapping, jobs.ImportMappingAdmin)

@@ -424,11 +424,13 @@ class OrganisationResource(SpreadsheetResource):
         # The head office last: a site it replaces as head office gives up the title first.
         changes.records += sorted(planned.values(), key=lambda site: site.kind == Site.Kind.HEAD_OFFICE)
 
-    def _plan_territories(self, organisation, known, lines, changes, row_number) -> None:
+    def _plan_lines(self, lines, change_of, changes) -> None:
+        """Each line's record to save (``change_of(line)``: new, a changed copy, None if nothing changes, or
+        ``LATER_ROW``), and the errors of every line together."""
         errors = []
         for line in lines:
             try:
-                record = self._territory_change(organisation, known, line, row_number)
+                record = change_of(line)
             except ValidationError as error:
                 errors += error.messages
                 continue
@@ -438,6 +440,9 @@ class OrganisationResource(SpreadsheetResource):
                 changes.records.append(record)
         if errors:
             raise ValidationError(errors)
+
+    def _plan_territories(self, organisation, known, lines, changes, row_number) -> None:
+        self._plan_lines(lines, lambda line: self._territory_change(organisation, known, line, row_number), changes)
 
     def _territory_change(self, organisation, known, line: TerritoryLine, row_number: int):
         """The territory to save for ``line`` (new, or a changed copy), None if nothing changes, or ``LATER_ROW``."""
@@ -474,19 +479,7 @@ class OrganisationResource(SpreadsheetResource):
                 changes.records.append(record)
 
     def _plan_memberships(self, organisation, known, lines, changes, row_number) -> None:
-        errors = []
-        for line in lines:
-            try:
-                record = self._membership_change(organisation, known, line, row_number)
-            except ValidationError as error:
-                errors += error.messages
-                continue
-            if record is LATER_ROW:
-                changes.waiting.append(line)
-            elif record is not None:
-                changes.records.append(record)
-        if errors:
-            raise ValidationError(errors)
+        self._plan_lines(lines, lambda line: self._membership_change(organisation, known, line, row_number), changes)
 
     def _membership_change(self, organisation, known, line: MembershipLine, row_number: int):
         """The membership to save for ``line`` (new, or a changed copy), None if nothing changes, or ``LATER_ROW``

@@ -58,3 +58,15 @@ class ScheduleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ImportMappingAdmin(admin.ModelAdmin):
+    """The column mappings saved from imports' pages: renamed or deleted here, made on an import's page."""
+
+    list_display = ["name", "importer", "owner", "created_at"]
+    search_fields = ["name"]
+    readonly_fields = ["importer", "owner", "created_at"]
+    fields = ["name", "importer", "mapping", "owner", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

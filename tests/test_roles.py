@@ -162,12 +162,16 @@ def test_only_administrators_see_retry_and_cancel_everyones_jobs():
         for group in Group.objects.all()
     }
     assert jobs.pop("Administrateur") == [
+        "add_importmapping",
         "add_job",
         "add_schedule",
+        "change_importmapping",
         "change_job",
         "change_schedule",
+        "delete_importmapping",
         "delete_job",
         "delete_schedule",
+        "view_importmapping",
         "view_job",
         "view_schedule",
     ]
