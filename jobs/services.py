@@ -26,7 +26,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -165,7 +165,13 @@ class _Reporter(threading.Thread):
                 now = time.monotonic()
                 if self.progress.rows != written or now - last_beat >= settings.JOBS_HEARTBEAT:
                     written, last_beat = self.progress.rows, now
-                    self.progress.write()
+                    try:
+                        self.progress.write()
+                    except DatabaseError:
+                        # On SQLite, an import's transaction holds the only write lock until it commits: the
+                        # next beat is written then. The connection is closed so that the next one is fresh.
+                        logger.warning("The progress of job %s could not be written yet", self.progress.job.pk)
+                        connection.close()
         except Exception:
             logger.exception("The progress of job %s could not be written", self.progress.job.pk)
         finally:
