@@ -1,8 +1,9 @@
 """People leave as a file and come back as they were: export everyone, empty the tables, import, compare every field.
 
-Generated people (``demo.generation``: 2 000 for the CSV, 600 for the rest) with hostile values added: formula-like strings, commas, semicolons,
-quotes and parentheses, accents, long text, several lines of notes, labels on addresses, tags, press-contact
-roles, ended positions, people who asked not to be contacted, and homonyms at the same organisation.
+Generated people (``demo.generation``: 2 000 for the CSV, 600 for the rest) with hostile values added:
+formula-like strings, commas, semicolons, quotes and parentheses, accents, long text, several lines of notes,
+labels on addresses, tags, press-contact roles, ended positions, people who asked not to be contacted, and
+homonyms at the same organisation.
 Not carried, by design: ids, timestamps, versions, the source of the data (an imported person's source is the
 import), and a press-contact role's notes.
 """
