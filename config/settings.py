@@ -371,7 +371,8 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # Histories of records (core.history): the reason of a change (a merge, a restoration) can be a long sentence.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
-# The uploaded file waits for the confirmation in the cache (the database in production), not in a local folder.
+# django-import-export's own admin import is no longer used (imports run on the job queue, their files in the
+# storage: jobs.imports); were it used again, its upload would wait in the cache, not in a local folder.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 
 SPECTACULAR_SETTINGS = {

@@ -421,7 +421,7 @@ def _remove_stored_files(traces: Traces) -> int:
 
 
 def _remove_cached(traces: Traces) -> int:
-    """Cached values naming the person go (an import waiting for its confirmation, say): ``core.cache``."""
+    """Cached values naming the person go: ``core.cache``. (A file uploaded for an import is a stored file.)"""
     delete_matching = getattr(cache, "delete_matching", None)
     if delete_matching is None:
         return 0
