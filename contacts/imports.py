@@ -26,6 +26,8 @@ one); press-contact roles one organisation per line; tags one per line.
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property, lru_cache
+from itertools import islice
 
 import phonenumbers
 from django.conf import settings
@@ -42,11 +44,11 @@ from phonenumber_field.phonenumber import PhoneNumber
 from clusters.imports import OrganisationIndex
 from clusters.models import Organisation
 from core import spreadsheets
-from core.bulk import create_with_history
+from core.bulk import any_of, create_rows_with_history, create_with_history
 from core.imports import ImportReport
 from core.search import fold
 from core.slugs import free_slug
-from core.tables import TableError, TableLimits, read_table
+from core.tables import TableError, TableLimits, stream_table
 
 from .layouts import COLUMN_LABELS, COLUMNS, GENERIC_SPELLINGS, CanonicalTable, canonical_table, missing_columns
 from .models import RESERVED_PERSON_SLUGS, ContactPoint, Person, Position, PressContact, Tag
@@ -126,7 +128,7 @@ class Point:
     kind: str
     label: str = ""
     preferred: bool = False
-    number: "CheckedPhoneNumber | None" = None  # a phone number, parsed and checked once
+    number: "CheckedPhoneNumber | None" = None  # a phone number, parsed and checked once (shared: never changed)
 
 
 @dataclass
@@ -293,9 +295,7 @@ class RowReader:
             for item in split_items(_text(cells, column)):
                 value, label = split_label(item)
                 email = normalise_email(value)
-                try:
-                    validate_email(email)
-                except ValidationError:
+                if not _is_email(email):
                     row.error(column, _("“%(value)s” is not an email address.") % {"value": item[:80]})
                     continue
                 point = found.get(email)
@@ -313,25 +313,25 @@ class RowReader:
         for column, kind in [("phone", None), *_PHONE_COLUMNS.items()]:
             for item in split_items(_text(cells, column)):
                 value, label = split_label(item)
-                numbers = _phone_numbers(value)
+                numbers = _checked_numbers(value)
                 if not numbers:
                     row.error(column, _("“%(value)s” is not a phone number.") % {"value": item[:60]})
                     continue
                 for number in numbers:
-                    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+                    e164 = number.e164
                     if column == "phone":
                         preferred.append(e164)
                     point = found.get(e164)
                     if point is None:
-                        if kind is None:
-                            kind_here = ContactPoint.Kind.MOBILE if is_mobile(number) else ContactPoint.Kind.WORK
-                        else:
-                            kind_here = kind
-                        found[e164] = point = Point(e164, kind_here, label[:120], number=CheckedPhoneNumber.of(number))
+                        found[e164] = point = Point(e164, kind or "", label[:120], number=number)
                     elif kind is not None:
                         point.kind = kind
                     if label and not point.label:
                         point.label = label[:120]
+        for point in found.values():
+            if not point.kind:
+                # No column says what kind of number it is: the number's own type (slow to tell, so only then).
+                point.kind = ContactPoint.Kind.MOBILE if point.number.mobile else ContactPoint.Kind.WORK
         row.phones = _preferred_first(list(found.values()), preferred, self.explicit_preference)
 
     def _organisation(self, name: str, row: PersonRow, column: str) -> Organisation | None:
@@ -435,6 +435,32 @@ class RowReader:
 _PLAIN_NUMBER = re.compile(r"\+?[\d .()/-]{6,40}")
 
 
+def _is_email(value: str) -> bool:
+    return _is_email_cached(value) if len(value) <= 320 else False  # RFC 5321: at most 254 characters
+
+
+@lru_cache(maxsize=65536)
+def _is_email_cached(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _checked_numbers(text: str) -> tuple["CheckedPhoneNumber", ...]:
+    """The valid numbers written in ``text``. A number recurs in a file (a switchboard, the preferred number
+    repeated in its kind's column) and phonenumbers is slow: short texts are parsed and checked once."""
+    return _checked_numbers_cached(text) if len(text) <= 80 else _numbers_of(text)
+
+
+def _numbers_of(text: str) -> tuple["CheckedPhoneNumber", ...]:
+    return tuple(CheckedPhoneNumber.of(number) for number in _phone_numbers(text))
+
+
+_checked_numbers_cached = lru_cache(maxsize=65536)(_numbers_of)
+
+
 def _phone_numbers(text: str) -> list[phonenumbers.PhoneNumber]:
     """The valid numbers written in ``text``. A cell holding one number alone, as exports write them, is parsed
     at once; anything else is searched for numbers (``find_phone_numbers``, four times slower)."""
@@ -456,10 +482,19 @@ class CheckedPhoneNumber(PhoneNumber):
     def of(cls, number: phonenumbers.PhoneNumber) -> "CheckedPhoneNumber":
         checked = cls()
         checked.merge_from(number)
+        checked.e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         return checked
 
     def is_valid(self) -> bool:
         return True
+
+    @cached_property
+    def mobile(self) -> bool:
+        return is_mobile(self)
+
+    @cached_property
+    def search_digits(self) -> list[str]:
+        return phone_digits(self)
 
 
 def _search_text(person: Person, plan: "Plan") -> str:
@@ -468,7 +503,7 @@ def _search_text(person: Person, plan: "Plan") -> str:
     organisations += [role.organisation for role in plan.press_roles]
     values = []
     for point in plan.points:
-        values += phone_digits(point.number) if point.number is not None else [point.value]
+        values += point.number.search_digits if point.number is not None else [point.value]
     return search_text_of(
         given_name=person.given_name,
         family_name=person.family_name,
@@ -546,21 +581,24 @@ class PeopleImport:
         report = self.report
         with transaction.atomic(), search_text_deferred():
             self._start()
-            rows = [(number, cells) for number, cells in enumerate(self.table.dataset, 2) if _has_text(cells)]
-            total = len(rows)
-            for start in range(0, total, self.BATCH):
+            rows = ((number, cells) for number, cells in enumerate(self.table.rows(), 2) if _has_text(cells))
+            total, done = self.table.row_count, 0
+            while batch := list(islice(rows, self.BATCH)):
                 # A thousand rows at a time: read and checked, the people they may be about read together.
                 chunk = [
-                    (number, self.reader.read(dict(zip(COLUMNS, cells, strict=True))), cells)
-                    for number, cells in rows[start : start + self.BATCH]
+                    (number, self.reader.read(dict(zip(COLUMNS, cells, strict=True))), cells) for number, cells in batch
                 ]
                 self._read_known_people([row for _number, row, _cells in chunk])
                 self._load({found for _number, row, _cells in chunk if isinstance(found := self._match(row)[0], int)})
-                for done, (number, row, cells) in enumerate(chunk, start + 1):
+                for number, row, cells in chunk:
                     self._import_row(number, row, cells)
+                    done += 1
                     if done % self.PROGRESS_EVERY == 0:
                         self.progress(done, total)
-            self._write_pending()
+                # Written now, this chunk's people are found in the database by the next ones: nothing of it is
+                # kept, and memory stays the same from the first row of a file to its last.
+                self._write_pending()
+                self._forget()
             flush_deferred_search_text()
             blocked = report.counts["rejected"] and not skip_invalid_rows
             report.written = not dry_run and not blocked
@@ -601,7 +639,13 @@ class PeopleImport:
         self.rejected_cells: dict[int, list] = {}
         # Rows of the CRM's own export name different people by different identifiers: such rows are never
         # matched to each other, nor to a known person that another row of the file names (``_may_match``).
-        self.file_slugs = {slug.strip() for slug in table.dataset["slug"] if slug and slug.strip()}
+        self.file_slugs = table.identifiers
+        self.tags = {fold(tag.name): tag for tag in Tag.objects.all()}
+        self.pending = self._no_pending()
+        self._forget()
+
+    def _forget(self) -> None:
+        """Forget what was read and remembered for the rows so far: once written, it is in the database."""
         self.slug_of: dict[int, str] = {}
         self.person_by_slug: dict[str, object] = {}
         self.person_by_email: dict[str, object] = {}
@@ -610,10 +654,8 @@ class PeopleImport:
         self.names_read: set[tuple[str, int]] = set()
         # Slugs a new person may not take: those of the file's known people, and those given in this import.
         self.slugs_given: set[str] = set()
-        self.tags = {fold(tag.name): tag for tag in Tag.objects.all()}
         self.people: dict[int, Person] = {}
         self.known: dict[int, dict] = {}
-        self.pending = self._no_pending()
         self.unsaved: dict[int, tuple] = {}
 
     def _read_known_people(self, rows: list[PersonRow]) -> None:
@@ -623,7 +665,7 @@ class PeopleImport:
         emails = sorted({point.value for row in rows for point in row.emails} - set(self.person_by_email))
         numbers = {point.value: point.number or point.value for row in rows for point in row.phones}
         phones = sorted(set(numbers) - set(self.person_by_phone))
-        for slug, pk in Person.objects.filter(slug__in=slugs).values_list("slug", "pk"):
+        for slug, pk in Person.objects.filter(any_of("slug", slugs)).values_list("slug", "pk"):
             self.person_by_slug.setdefault(slug, pk)
             self.slug_of[pk] = slug
         # The numbers as checked numbers, the stored ones as text: neither parsed again (phonenumbers is slow).
@@ -634,7 +676,7 @@ class PeopleImport:
         for values, lookup, column in searched:
             if values:
                 # The oldest holder wins when two people share an address (the duplicates page lists them).
-                points = ContactPoint.objects.filter(**{f"{column}__in": values}).order_by("pk")
+                points = ContactPoint.objects.filter(any_of(column, values)).order_by("pk")
                 for value, person_id, slug in points.values_list(
                     Cast(column, TextField()), "person_id", "person__slug"
                 ):
@@ -654,8 +696,8 @@ class PeopleImport:
             positions = (
                 Position.objects.annotate(family=Lower("person__family_name"))
                 .filter(
-                    organisation_id__in={organisation for _name, organisation in wanted},
-                    family__in={name for name, _organisation in wanted},
+                    any_of("organisation_id", {organisation for _name, organisation in wanted}),
+                    any_of("family", {name for name, _organisation in wanted}),
                 )
                 .values_list(
                     "person_id", "person__given_name", "person__family_name", "organisation_id", "title", "person__slug"
@@ -746,7 +788,9 @@ class PeopleImport:
             person = self.people[match]
             plan = self._plan_update(person, row, reason)
         action = "new" if plan.created else "update" if plan.changes_anything else "unchanged"
-        report.add(number, action, self._describe(plan, person), self._changes(plan, person), flagged=plan.flagged)
+        report.add(
+            number, action, self._describe(plan, person), lambda: self._changes(plan, person), flagged=plan.flagged
+        )
         if not plan.changes_anything:
             self.people.pop(person.pk, None)
             self.known.pop(person.pk, None)
@@ -903,8 +947,7 @@ class PeopleImport:
                 self._remember_key(person)
                 self._add_details(person, plan)
         for model in (Position, PressContact, ContactPoint):
-            if pending[model]:
-                create_with_history(pending[model], model)
+            create_rows_with_history(model, pending[model])
         if pending[Person.tags.through]:
             Person.tags.through.objects.bulk_create(pending[Person.tags.through], batch_size=500)
         search_text_changed(pending["people"])
@@ -913,37 +956,40 @@ class PeopleImport:
     def _add_details(self, person: Person, plan: Plan) -> None:
         pending = self.pending
         pending[Position] += [
-            Position(
-                person=person,
-                organisation=position.organisation,
-                title=position.title,
-                started_on=position.started_on,
-                ended_on=position.ended_on,
-                is_primary=position.primary,
-            )
+            {
+                "person_id": person.pk,
+                "organisation_id": position.organisation.pk,
+                "title": position.title,
+                "started_on": position.started_on,
+                "ended_on": position.ended_on,
+                "is_primary": position.primary,
+            }
             for position in plan.positions
         ]
         pending[PressContact] += [
-            PressContact(
-                person=person, organisation=role.organisation, started_on=role.started_on, ended_on=role.ended_on
-            )
+            {
+                "person_id": person.pk,
+                "organisation_id": role.organisation.pk,
+                "started_on": role.started_on,
+                "ended_on": role.ended_on,
+            }
             for role in plan.press_roles
         ]
         primary = {ContactPoint.Medium.EMAIL: plan.primary_email, ContactPoint.Medium.PHONE: plan.primary_phone}
         for point in plan.points:
-            medium = ContactPoint.Medium.EMAIL if "@" in point.value else ContactPoint.Medium.PHONE
+            medium = ContactPoint.Medium.EMAIL if point.number is None else ContactPoint.Medium.PHONE
             is_primary = primary[medium] and point.preferred
             primary[medium] = primary[medium] and not is_primary
             pending[ContactPoint].append(
-                ContactPoint(
-                    person=person,
-                    medium=medium,
-                    kind=point.kind,
-                    email=point.value if medium == ContactPoint.Medium.EMAIL else "",
-                    phone=point.number or point.value if medium == ContactPoint.Medium.PHONE else "",
-                    is_primary=is_primary,
-                    label=point.label,
-                )
+                {
+                    "person_id": person.pk,
+                    "medium": medium,
+                    "kind": point.kind,
+                    "email": point.value if point.number is None else "",
+                    "phone": point.number or "",
+                    "is_primary": is_primary,
+                    "label": point.label,
+                }
             )
         pending[Person.tags.through] += [
             Person.tags.through(person_id=person.pk, tag_id=self._tag(name).pk) for name in plan.tags
@@ -1009,8 +1055,17 @@ def read_people_table(
     table with no column naming people."""
     limits = limits or TableLimits.for_request()
     if looks_like_vcard(data):
-        return canonical_table(read_vcards(data, limits=limits), layout="vcard")
-    table = canonical_table(read_table(data, limits=limits), mapping=mapping)
+        cards = read_vcards(data, limits=limits)  # cards are few: held, read once
+        table = canonical_table(cards.headers, lambda: iter(cards), layout="vcard")
+    else:
+        headers, rows = stream_table(data, limits=limits)
+        rows.close()
+
+        def source():
+            return stream_table(data, limits=limits)[1]
+
+        table = canonical_table(headers, source, mapping=mapping)
+    table.scan()
     if not {"family_name", "full_name"} & table.present and (mapping or missing_columns(table.source_headers)):
         error = TableError(
             _("The file has no “%(columns)s” column.")

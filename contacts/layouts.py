@@ -16,10 +16,9 @@ columns it did not use are named (``CanonicalTable.unused``), in the preview, th
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-import tablib
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from openpyxl.utils import get_column_letter
@@ -127,18 +126,54 @@ LIST_SEPARATORS = {
 @dataclass
 class CanonicalTable:
     """A file's rows under the import's columns (``COLUMNS``), with the layout recognised and the file's columns
-    the import does not read."""
+    the import does not read.
 
-    dataset: tablib.Dataset
+    The rows are read as they are needed, from the file each time (``rows``), never all held at once: a file of a
+    hundred thousand people is read twice — once by ``scan``, which checks all of it before anything is imported
+    and learns what it holds, then row by row by the import."""
+
+    source: Callable[[], Iterable[Sequence]]  # a new pass over the file's rows, its headers left out
+    convert: Callable[[Sequence], list[str]]  # one of the file's rows → its cells under COLUMNS
     layout: str
-    unused: list[str] = field(default_factory=list)
     source_headers: list[str] = field(default_factory=list)
     present: set[str] = field(default_factory=set)  # the import's columns the file has
     columns: list[tuple[str, str]] = field(default_factory=list)  # a spreadsheet's headers and what they hold
+    used: set[int] = field(default_factory=set)  # the file's columns the import reads, by position
+    # Known once ``scan`` has read the file:
+    unused: list[str] = field(default_factory=list)  # the headers of columns not read that hold something
+    identifiers: set[str] = field(default_factory=set)  # the identifiers (slugs) the rows give
+    row_count: int = 0  # rows holding something
 
     @property
     def layout_label(self) -> str:
         return str(LAYOUT_LABELS.get(self.layout, self.layout))
+
+    def rows(self) -> Iterator[list[str]]:
+        """Every row of the file under ``COLUMNS``, empty ones included (row numbers are the spreadsheet's)."""
+        for row in self.source():
+            yield self.convert(row)
+
+    def scan(self) -> None:
+        """Read the whole file once: ``TableError`` for any row past a limit, before a row is imported; the
+        columns that hold something, the identifiers the rows give and how many rows hold something."""
+        headers = self.source_headers
+        unused = {index for index in range(len(headers)) if index not in self.used}
+        holding_unused: set[int] = set()
+        filled: set[str] = set()
+        slug = COLUMNS.index("slug")
+        for row in self.source():
+            for index in unused - holding_unused:
+                if index < len(row) and str(row[index] or "").strip():
+                    holding_unused.add(index)
+            cells = self.convert(row)
+            if any(cells):
+                self.row_count += 1
+                filled.update(column for column, cell in zip(COLUMNS, cells, strict=True) if cell)
+                if cells[slug].strip():
+                    self.identifiers.add(cells[slug].strip())
+        self.unused = [headers[index] or get_column_letter(index + 1) for index in sorted(holding_unused)]
+        if self.layout not in ("generic", "vcard"):
+            self.present = filled
 
 
 LAYOUT_LABELS = {
@@ -151,35 +186,38 @@ LAYOUT_LABELS = {
 
 
 def canonical_table(
-    dataset: tablib.Dataset, *, layout: str | None = None, mapping: dict[str, str] | None = None
+    headers: list[str],
+    source: Callable[[], Iterable[Sequence]],
+    *,
+    layout: str | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> CanonicalTable:
-    """``dataset``'s rows under the columns of ``COLUMNS``, whatever the layout its headers show; ``mapping`` (a
-    file's header → the column it holds, or "" to leave it out), chosen by staff, wins over the recognised
-    names."""
-    headers = list(dataset.headers or [])
+    """The rows ``source`` gives (a new pass over a file's rows under ``headers`` at each call) under the
+    columns of ``COLUMNS``, whatever the layout its headers show; ``mapping`` (a file's header → the column it
+    holds, or "" to leave it out), chosen by staff, wins over the recognised names. Call ``scan`` before using
+    what the table says of the file's content."""
+    headers = list(headers or [])
     layout = layout or ("generic" if mapping else detect_layout(headers))
     if layout in ("generic", "vcard"):
-        renamed, unused = rename_generic(headers, mapping)
-        converted = tablib.Dataset(headers=COLUMNS)
+        renamed, _unused = rename_generic(headers, mapping)
         positions = {name: index for index, name in enumerate(renamed) if name in GENERIC_SPELLINGS}
-        for row in dataset:
-            converted.append([row[positions[column]] if column in positions else "" for column in COLUMNS])
-        unused_indexes = [index for index, header in enumerate(renamed) if header not in GENERIC_SPELLINGS]
-        table = CanonicalTable(
-            converted, layout, _holding_data(dataset, headers, unused_indexes), headers, set(positions)
-        )
+        indexes = [positions.get(column) for column in COLUMNS]
+
+        def convert(row: Sequence) -> list[str]:
+            return [row[index] if index is not None else "" for index in indexes]
+
+        table = CanonicalTable(source, convert, layout, headers, set(positions), used=set(positions.values()))
         table.columns = [
             (header, column if column in GENERIC_SPELLINGS else "")
             for header, column in zip(headers, renamed, strict=True)
         ]
         return table
-    rules = LAYOUT_RULES[layout]
     used: set[int] = set()
     readers: list[Callable[[list[str], dict[str, list[str]]], None]] = []
-    for rule in rules:
+    for rule in LAYOUT_RULES[layout]:
         readers += rule(headers, used)
-    converted = tablib.Dataset(headers=COLUMNS)
-    for row in dataset:
+
+    def convert(row: Sequence) -> list[str]:
         values: dict[str, list[str]] = {}
         for reader in readers:
             reader(list(row), values)
@@ -187,17 +225,9 @@ def canonical_table(
             # Nothing marked preferred ("*"): the first of the file's order, not the first of a kind.
             if not values.get(preferred) and values.get(f"first {preferred}"):
                 values[preferred] = values[f"first {preferred}"][:1]
-        converted.append([_joined(column, values.get(column, [])) for column in COLUMNS])
-    unused = _holding_data(dataset, headers, [index for index in range(len(headers)) if index not in used])
-    present = {column for column in COLUMNS if any(converted[column])}
-    return CanonicalTable(converted, layout, unused, headers, present)
+        return [_joined(column, values.get(column, [])) for column in COLUMNS]
 
-
-def _holding_data(dataset: tablib.Dataset, headers: list[str], indexes: list[int]) -> list[str]:
-    """The headers of the columns at ``indexes`` that hold a value in some row: an Outlook file has some ninety
-    columns, most of them empty, and only those with something in them are worth naming as not imported."""
-    holding = [index for index in indexes if any(str(row[index] or "").strip() for row in dataset)]
-    return [headers[index] or get_column_letter(index + 1) for index in holding]
+    return CanonicalTable(source, convert, layout, headers, used=used)
 
 
 def _joined(column: str, values: list[str]) -> str:

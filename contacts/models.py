@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -223,6 +224,8 @@ class Person(VersionedModel):
         verbose_name_plural = _("people")
         indexes = [
             models.Index(fields=["family_name", "given_name"], name="person_name_idx"),
+            # Imports look for namesakes (the same family name, case aside) at the organisations of their rows.
+            models.Index(Lower("family_name"), name="person_family_name_lower_idx"),
             # The few who asked not to be contacted, counted on every directory page that offers an export.
             models.Index(fields=["id"], condition=Q(do_not_contact=True), name="person_do_not_contact_idx"),
         ]

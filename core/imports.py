@@ -189,11 +189,14 @@ class ImportReport:
     columns: list[list[str]] = field(default_factory=list)  # a spreadsheet's headers and the column each fills
 
     def add(self, number: int, action: str, description: str, changes, *, flagged: str = "") -> None:
+        """Count a row; describe it if it is one of the first. ``changes``: (what, before, after) triples, or a
+        function giving them, called only for a row described."""
         self.counts[action] += 1
         if flagged:
             self.counts["flagged"] += 1
             self.flagged.append(number)
         if len(self.rows) < PREVIEW_ROWS:
+            changes = changes() if callable(changes) else changes
             self.rows.append(
                 {"row": number, "action": action, "description": description, "changes": [list(c) for c in changes]}
             )

@@ -8,6 +8,7 @@ the same on both databases, and on PostgreSQL a trigram GIN index serves it.
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NOT_A_WORD = re.compile(r"[\W_]+")
 
@@ -15,10 +16,19 @@ _NOT_A_WORD = re.compile(r"[\W_]+")
 def fold(text: str) -> str:
     """Lower case without accents or punctuation: "Maria PASCUAL DE ZULUETA" → "maria pascual de zulueta"."""
     text = text or ""
+    return _folded_short(text) if len(text) <= 200 else _folded(text)
+
+
+def _folded(text: str) -> str:
     if not text.isascii():  # ASCII has no accents to take off: skipping this is the same, and much faster
         decomposed = unicodedata.normalize("NFKD", text)
         text = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(_NOT_A_WORD.sub(" ", text.casefold()).split())
+
+
+# Names, titles and organisations recur: an import of a hundred thousand people folds a few thousand distinct
+# short values millions of times. (Long texts, rarely folded twice, are not kept.)
+_folded_short = lru_cache(maxsize=65536)(_folded)
 
 
 def search_words(query: str, limit: int = 10) -> list[str]:

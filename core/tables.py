@@ -133,6 +133,12 @@ def read_table(data: bytes, *, limits: TableLimits | None = None) -> tablib.Data
     return TableReader(limits or TableLimits.for_request()).read(data)
 
 
+def stream_table(data: bytes, *, limits: TableLimits | None = None) -> tuple[list[str], Iterator[list[str]]]:
+    """``read_table``'s headers, and its rows one at a time (``TableReader.stream``): a file of a hundred thousand
+    rows is read without holding them all."""
+    return TableReader(limits or TableLimits.for_request()).stream(data)
+
+
 def text_encoding(data: bytes) -> str:
     """The encoding to read ``data`` with: UTF-8 (with or without a byte-order mark), or Windows-1252 (what
     French Excel writes) for a file that holds no valid multi-byte UTF-8 sequence at all.
@@ -243,6 +249,15 @@ class TableReader:
         return self._archive.inflated if self._archive is not None else 0
 
     def read(self, data: bytes) -> tablib.Dataset:
+        headers, rows = self.stream(data)
+        dataset = tablib.Dataset(headers=headers)
+        for cells in rows:
+            dataset.append(cells)
+        return dataset
+
+    def stream(self, data: bytes) -> tuple[list[str], Iterator[list[str]]]:
+        """The headers, and the rows as they are read: each checked as ``read`` checks it, ``TableError`` raised
+        by the iterator at the first row past a limit. Nothing but the current row is kept."""
         size_error = self.limits.size_error(len(data))
         if size_error:
             raise TableError(size_error)
@@ -251,9 +266,16 @@ class TableReader:
         if data.startswith(_OLE_SIGNATURE):
             raise TableError(_("Old Excel files (.xls) cannot be read: save the file as .xlsx or as CSV."))
         if data.startswith(_ZIP_SIGNATURE):
-            return self._dataset(self._xlsx_rows(data), _cell_text)
-        # A CSV written by our exports (core.spreadsheets) has a quote before values a spreadsheet would run.
-        return self._dataset(self._csv_rows(data), _csv_cell_text)
+            rows, cell_text = self._xlsx_rows(data), _cell_text
+        else:
+            # A CSV written by our exports (core.spreadsheets) has a quote before values a spreadsheet would run.
+            rows, cell_text = self._csv_rows(data), _csv_cell_text
+        try:
+            headers = self._headers(rows, cell_text)
+        except BaseException:
+            rows.close()  # the workbook closes now, not when a refusal's traceback is let go
+            raise
+        return headers, self._checked_rows(rows, cell_text, headers)
 
     # CSV: decoded and split line by line, each line checked before it is split into cells.
 
@@ -321,40 +343,37 @@ class TableReader:
 
     # Both: rows checked against the limits, cells turned into text.
 
-    def _dataset(self, rows: Iterator[Sequence], cell_text: Callable) -> tablib.Dataset:
-        try:
-            return self._checked_dataset(rows, cell_text)
-        finally:
-            rows.close()  # the workbook closes now, not when a refusal's traceback is let go
-
-    def _checked_dataset(self, rows: Iterator[Sequence], cell_text: Callable) -> tablib.Dataset:
-        limits = self.limits
+    def _headers(self, rows: Iterator[Sequence], cell_text: Callable) -> list[str]:
         header = self._cells(next(rows, ()), 1, cell_text, headers=[])
         while header and not header[-1]:
             header.pop()
         if not header:
             raise TableError(_("The first row must name the columns; it is empty."))
-        headers = [" ".join(cell.split()) for cell in header]
+        return [" ".join(cell.split()) for cell in header]
+
+    def _checked_rows(self, rows: Iterator[Sequence], cell_text: Callable, headers: list[str]) -> Iterator[list[str]]:
+        limits = self.limits
         width = len(headers)
-        dataset = tablib.Dataset(headers=headers)
-        for number, row in enumerate(rows, 2):
-            if number > limits.max_rows + 1:
-                # Empty rows past the limit are formatting a spreadsheet kept, not data; a file of nothing else
-                # is still stopped.
-                if number > 2 * (limits.max_rows + 1) or _has_text(row, 0, cell_text):
+        try:
+            for number, row in enumerate(rows, 2):
+                if number > limits.max_rows + 1:
+                    # Empty rows past the limit are formatting a spreadsheet kept, not data; a file of nothing
+                    # else is still stopped.
+                    if number > 2 * (limits.max_rows + 1) or _has_text(row, 0, cell_text):
+                        raise TableError(
+                            _("The file has more than %(count)s rows: split it into smaller files.")
+                            % {"count": self._count(limits.max_rows)}
+                        )
+                    continue
+                cells = self._cells(row, number, cell_text, headers)
+                if any(cells[width:]):
                     raise TableError(
-                        _("The file has more than %(count)s rows: split it into smaller files.")
-                        % {"count": self._count(limits.max_rows)}
+                        _("Row %(row)s has more cells than there are column names in the first row.") % {"row": number}
                     )
-                continue
-            cells = self._cells(row, number, cell_text, headers)
-            if any(cells[width:]):
-                raise TableError(
-                    _("Row %(row)s has more cells than there are column names in the first row.") % {"row": number}
-                )
-            cells = cells[:width]
-            dataset.append(cells + [""] * (width - len(cells)))
-        return dataset
+                cells = cells[:width]
+                yield cells + [""] * (width - len(cells))
+        finally:
+            rows.close()  # the workbook closes now, not when a refusal's traceback is let go
 
     def _cells(self, row: Sequence, number: int, cell_text: Callable, headers: list[str]) -> list[str]:
         limits = self.limits

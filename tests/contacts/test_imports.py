@@ -158,14 +158,14 @@ def test_a_row_matches_by_email_then_by_name_title_and_organisation_only_without
 def test_a_crash_in_the_middle_of_a_file_writes_nothing(organisations, monkeypatch):
     from contacts import imports
 
-    written = imports.create_with_history
+    written = imports.create_rows_with_history
 
-    def failing(objects, model, **kwargs):
-        if model is ContactPoint:
+    def failing(model, rows, **kwargs):
+        if model is ContactPoint and rows:
             raise RuntimeError("disk full")
-        return written(objects, model, **kwargs)
+        return written(model, rows, **kwargs)
 
-    monkeypatch.setattr(imports, "create_with_history", failing)
+    monkeypatch.setattr(imports, "create_rows_with_history", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         people(FRENCH_CSV.encode())
     assert not Person.objects.exists() and not ContactPoint.objects.exists()
