@@ -24,6 +24,7 @@ one); press-contact roles one organisation per line; tags one per line.
 """
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
@@ -49,6 +50,7 @@ from core.imports import ImportReport
 from core.search import fold
 from core.slugs import free_slug
 from core.tables import TableError, TableLimits, stream_table
+from core.threads import read_ahead
 
 from .layouts import COLUMN_LABELS, COLUMNS, GENERIC_SPELLINGS, CanonicalTable, canonical_table, missing_columns
 from .models import RESERVED_PERSON_SLUGS, ContactPoint, Person, Position, PressContact, Tag
@@ -439,7 +441,7 @@ def _is_email(value: str) -> bool:
     return _is_email_cached(value) if len(value) <= 320 else False  # RFC 5321: at most 254 characters
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _is_email_cached(value: str) -> bool:
     try:
         validate_email(value)
@@ -450,7 +452,8 @@ def _is_email_cached(value: str) -> bool:
 
 def _checked_numbers(text: str) -> tuple["CheckedPhoneNumber", ...]:
     """The valid numbers written in ``text``. A number recurs in a file (a switchboard, the preferred number
-    repeated in its kind's column) and phonenumbers is slow: short texts are parsed and checked once."""
+    repeated in its kind's column) and phonenumbers is slow: the last few thousand short texts are remembered
+    (a bounded cache: memory does not grow with the file)."""
     return _checked_numbers_cached(text) if len(text) <= 80 else _numbers_of(text)
 
 
@@ -458,7 +461,7 @@ def _numbers_of(text: str) -> tuple["CheckedPhoneNumber", ...]:
     return tuple(CheckedPhoneNumber.of(number) for number in _phone_numbers(text))
 
 
-_checked_numbers_cached = lru_cache(maxsize=65536)(_numbers_of)
+_checked_numbers_cached = lru_cache(maxsize=8192)(_numbers_of)
 
 
 def _phone_numbers(text: str) -> list[phonenumbers.PhoneNumber]:
@@ -581,13 +584,10 @@ class PeopleImport:
         report = self.report
         with transaction.atomic(), search_text_deferred():
             self._start()
-            rows = ((number, cells) for number, cells in enumerate(self.table.rows(), 2) if _has_text(cells))
             total, done = self.table.row_count, 0
-            while batch := list(islice(rows, self.BATCH)):
-                # A thousand rows at a time: read and checked, the people they may be about read together.
-                chunk = [
-                    (number, self.reader.read(dict(zip(COLUMNS, cells, strict=True))), cells) for number, cells in batch
-                ]
+            # A thousand rows at a time, read and checked on another thread while this one writes the chunk before;
+            # the people a chunk may be about read together.
+            for chunk in read_ahead(self._chunks()):
                 self._read_known_people([row for _number, row, _cells in chunk])
                 self._load({found for _number, row, _cells in chunk if isinstance(found := self._match(row)[0], int)})
                 for number, row, cells in chunk:
@@ -607,6 +607,12 @@ class PeopleImport:
         self.progress(total, total)
         report.rejected_file = self._rejected_rows_csv()
         return report
+
+    def _chunks(self) -> Iterator[list[tuple[int, PersonRow, list[str]]]]:
+        """The rows holding something, a thousand at a time: number, what it says, its cells."""
+        rows = ((number, cells) for number, cells in enumerate(self.table.rows(), 2) if _has_text(cells))
+        while batch := list(islice(rows, self.BATCH)):
+            yield [(number, self.reader.read(dict(zip(COLUMNS, cells, strict=True))), cells) for number, cells in batch]
 
     def _rejected_rows_csv(self) -> bytes:
         """The rejected rows as a CSV file to correct and import again, with a column saying what is wrong."""
