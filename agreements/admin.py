@@ -6,6 +6,7 @@ links from organisations and people to the agreements they signed and the releas
 by subclassing the registered admins and registering the subclasses in their place.
 """
 
+import re
 from collections import defaultdict
 
 from django import forms
@@ -43,6 +44,7 @@ from core.admin_widgets import LoadedChoicesInline
 from core.views import see_other
 from jobs.models import Job
 
+from .documents import ReleaseFileError, check_file_size, read_release
 from .models import Agreement, AgreementParty, PressRelease, Provenance, Quote, Signatory
 from .signals import TRACKED_APPS
 from .tasks import review_release_text, start_ingestion
@@ -318,18 +320,67 @@ INGEST_PERMISSIONS = [
 
 
 class ReleaseTextForm(forms.Form):
+    """The release pasted, or its file read into text (``agreements.documents``): either one, passed on as text."""
+
     text = forms.CharField(
         label=_("Text of the release"),
         max_length=200_000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 24, "cols": 100}),
         help_text=_(
             "Paste the whole release, from its heading to its press contacts. Nothing is stored before you confirm."
+        ),
+    )
+    file = forms.FileField(
+        label=_("Or its file"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ".pdf,.docx,.html,.htm,.eml,.msg,.txt,text/plain"}),
+        help_text=_(
+            "A PDF, a Word document (.docx), an HTML page, an e-mail (.eml, .msg) or a text file: its text is read "
+            "as if it had been pasted."
         ),
     )
 
     def clean_text(self):
         # Browsers send line ends as CRLF; the release is kept with the plain line ends it was written with.
         return self.cleaned_data["text"].replace("\r\n", "\n")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload:
+            return None
+        try:
+            check_file_size(upload.size)
+            return read_release(upload.read(), upload.name)
+        except ReleaseFileError as error:
+            raise ValidationError(str(error)) from error
+
+    def clean(self):
+        cleaned_data = super().clean()
+        document = cleaned_data.get("file")
+        if self.errors:
+            return cleaned_data
+        if document and cleaned_data.get("text"):
+            raise ValidationError(_("Paste the release or choose its file, not both."))
+        if document:
+            cleaned_data["text"] = document.text
+        elif not cleaned_data.get("text"):
+            raise ValidationError(_("Paste the release or choose its file."))
+        return cleaned_data
+
+
+class ConfirmationKeysField(forms.MultipleChoiceField):
+    """The keys of the review's checked boxes (``agreements.ingestion.Confirmation``): any well-formed key is
+    accepted here, since the worker that stores the release reads it again and ignores a key it does not hold."""
+
+    def valid_value(self, value):
+        return len(value) <= 300 and re.fullmatch(r"(?:email|phone):[\w-]+:\S+|quote:\d+|agreement", value) is not None
+
+
+class ReviewConfirmationForm(forms.Form):
+    """What the reviewer checked on the review of a release."""
+
+    confirmed = ConfirmationKeysField(required=False)
 
 
 class PressReleaseAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdmin):
@@ -372,14 +423,19 @@ class PressReleaseAdmin(RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdm
         return super().changelist_view(request, extra_context)
 
     def ingest_view(self, request):
-        """Paste a release; a worker reads it (``agreements.tasks``), and its review — new, matching, conflicting —
-        shows here (``?job=``) for confirmation; a worker then stores it. Reading it against every record takes
-        seconds at a million people: never within the request."""
+        """Paste a release or upload its file (read into text here, within ``agreements.documents``' bounds); a
+        worker reads it (``agreements.tasks``), and its review — new, matching, conflicting — shows here (``?job=``)
+        for confirmation; a worker then stores it. Reading it against every record takes seconds at a million
+        people: never within the request."""
         if not self.has_ingest_permission(request):
             raise PermissionDenied
-        form = ReleaseTextForm(request.POST or None)
+        form = ReleaseTextForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            job = start_ingestion(form.cleaned_data["text"], request.user, store="confirm" in request.POST)
+            confirmation = ReviewConfirmationForm(request.POST)
+            confirmed = confirmation.cleaned_data["confirmed"] if confirmation.is_valid() else []
+            job = start_ingestion(
+                form.cleaned_data["text"], request.user, store="confirm" in request.POST, confirmed=confirmed
+            )
             return see_other(job.get_absolute_url())
         context = {
             **self.admin_site.each_context(request),

@@ -1,6 +1,7 @@
 """The agreements app in the REST API: agreements with their parties and signatories, press releases."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from clusters.api import organisation_field
@@ -67,10 +68,12 @@ class AgreementSerializer(ModelRulesSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
+@extend_schema(
+    description=_(
+        "Agreements between organisations, with their parties and signatories (edited through their own endpoints)."
+    )
+)
 class AgreementViewSet(RecordViewSet):
-    """Agreements between organisations, with their parties and signatories (edited through their own
-    endpoints)."""
-
     serializer_class = AgreementSerializer
     filterset_class = AgreementFilterSet
     lookup_field = "slug"
@@ -88,9 +91,8 @@ class AgreementPartyWriteSerializer(ModelRulesSerializer):
         fields = ["id", "agreement", "organisation", "role", "name_as_written"]
 
 
+@extend_schema(description=_("The organisations party to an agreement."))
 class AgreementPartyViewSet(RecordViewSet):
-    """The organisations party to an agreement."""
-
     queryset = AgreementParty.objects.select_related("agreement", "organisation").order_by("pk")
     serializer_class = AgreementPartyWriteSerializer
     filterset_class = AgreementPartyFilterSet
@@ -106,9 +108,8 @@ class SignatoryWriteSerializer(ModelRulesSerializer):
         fields = ["id", "agreement", "person", "organisation", "title_at_signing"]
 
 
+@extend_schema(description=_("Who signed an agreement, for which party, with which title."))
 class SignatoryViewSet(RecordViewSet):
-    """Who signed an agreement, for which party, with which title."""
-
     queryset = Signatory.objects.select_related("agreement", "person", "organisation").order_by("pk")
     serializer_class = SignatoryWriteSerializer
     filterset_class = SignatoryFilterSet
@@ -149,9 +150,8 @@ class PressReleaseSerializer(ModelRulesSerializer):
         read_only_fields = ["created_at"]
 
 
+@extend_schema(description=_("Press releases, kept verbatim as the source of the facts taken from them."))
 class PressReleaseViewSet(RecordViewSet):
-    """Press releases, kept verbatim as the source of the facts taken from them."""
-
     serializer_class = PressReleaseSerializer
     filterset_class = PressReleaseFilterSet
     lookup_field = "slug"

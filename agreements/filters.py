@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from clusters.filters import organisation_filter
 from clusters.models import Organisation
 from contacts.filters import person_filter
-from core.filters import SlugChoiceFilter, StableOrderingFilter
+from core.filters import OrderingFilter, SlugChoiceFilter, StableOrderingFilter
 from core.search import filter_folded
 
 from .models import Agreement, AgreementParty, PressRelease, Signatory, Topic
@@ -68,7 +68,7 @@ class AgreementFilterSet(django_filters.FilterSet):
     )
     signed_after = date_field(_("Signed from"), "gte")
     signed_before = date_field(_("Signed until"), "lte")
-    o = django_filters.OrderingFilter(
+    o = OrderingFilter(
         label=_("Sort by"),
         fields={"signed_on": "signed_on", "title": "title", "place": "place"},
         field_labels={"signed_on": _("Signed on"), "title": _("Title"), "place": _("Place")},
@@ -102,7 +102,7 @@ class PressReleaseFilterSet(django_filters.FilterSet):
     year = django_filters.ChoiceFilter(
         label=_("Year"), choices=release_years, field_name="published_on", lookup_expr="year"
     )
-    o = django_filters.OrderingFilter(
+    o = OrderingFilter(
         label=_("Sort by"),
         fields={"published_on": "date", "title": "title"},
         field_labels={"published_on": _("Date"), "title": _("Title")},

@@ -2,17 +2,31 @@
 
 ``review_release(text)`` writes nothing: it extracts (``agreements.extraction``) and says, for the release,
 each organisation and each press contact, whether it is new, matches a record, or conflicts with one.
-``save_release(review, user=…)`` then writes, in one transaction: the release (text verbatim), the new
-organisations and people, the positions, contact points and press-contact roles the release adds, and
+``save_release(review, user=…, confirmed=…)`` then writes, in one transaction: the release (text verbatim), the
+new organisations and people, the positions, contact points and press-contact roles the release adds, and
 provenance from each record to the release. A conflict is left for staff to settle; nothing is
 overwritten.
+
+**Matching follows the people import's rule** (``contacts.imports``): a contact is a known person only when one of
+its addresses or numbers belongs to them; the same name alone makes a new person, flagged as a possible duplicate.
+An address or number that belongs to someone else with another name is a conflict.
+
+**The reviewer confirms, field by field, what changes a known record.** Each address or number the release would
+add to a known person, each quote and the agreement it announces is a ``Confirmation`` with a key; ``save_release``
+writes only those whose key is in ``confirmed``. New addresses on a known person start unchecked, the agreement
+starts unchecked, a quote starts checked when its speaker is a known person (the words are attributed, nothing of
+the person changes) and unchecked otherwise (confirming it creates the speaker).
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import phonenumbers
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,13 +38,30 @@ from contacts.signals import search_text_deferred
 from core.search import fold
 from core.slugs import create_with_slug
 
-from .extraction import ExtractedContact, ExtractedRelease, extract_release
-from .models import PressRelease, Provenance
+from .extraction import (
+    ExtractedAgreement,
+    ExtractedContact,
+    ExtractedQuote,
+    ExtractedRelease,
+    Source,
+    Unassigned,
+    extract_release,
+    without_article,
+)
+from .models import Agreement, AgreementParty, PressRelease, Provenance, Quote, Signatory
 
 NEW = "new"
 MATCH = "match"
 UPDATE = "update"
 CONFLICT = "conflict"
+FIELD_LABELS = {
+    "title": gettext_lazy("Title"),
+    "kicker": gettext_lazy("Kicker"),
+    "subtitle": gettext_lazy("Subtitle"),
+    "date": gettext_lazy("Date"),
+    "place": gettext_lazy("Place"),
+    "language": gettext_lazy("Language"),
+}
 STATUS_LABELS = {
     NEW: gettext_lazy("New"),
     MATCH: gettext_lazy("Matches a record"),
@@ -54,6 +85,45 @@ class OrganisationReview:
         return self.record.name if self.record else self.name
 
 
+def source_excerpt(text: str, source: Source | None, margin: int = 60) -> SafeString:
+    """The words around ``source`` in ``text``, the source itself marked."""
+    if source is None:
+        return format_html("{}", "")
+    start, end = max(0, source.start), min(len(text), source.end)
+    before_start, after_end = max(0, start - margin), min(len(text), end + margin)
+    return format_html(
+        "{}{}<mark>{}</mark>{}{}",
+        "…" if before_start > 0 else "",
+        text[before_start:start],
+        text[start:end],
+        text[end:after_end],
+        "…" if after_end < len(text) else "",
+    )
+
+
+@dataclass
+class FoundField:
+    """A field of the release as the review shows it: its value, how sure extraction is, and where it was read."""
+
+    name: str
+    value: object
+    confidence: float
+    excerpt: SafeString
+
+    @property
+    def label(self) -> str:
+        return str(FIELD_LABELS[self.name])
+
+
+@dataclass
+class Confirmation:
+    """A change the reviewer confirms or not: its ``key`` is what the review form posts back when checked."""
+
+    key: str
+    label: str
+    checked: bool = False
+
+
 @dataclass
 class ContactReview:
     extracted: ExtractedContact
@@ -61,10 +131,51 @@ class ContactReview:
     person: Person | None = None
     status: str = NEW
     notes: list[str] = field(default_factory=list)  # what the release adds, or what conflicts
+    namesakes: list[Person] = field(default_factory=list)  # known people with the same name: possible duplicates
+    confirmations: list[Confirmation] = field(default_factory=list)  # addresses and numbers new to a known person
+    excerpt: SafeString = ""
 
     @property
     def status_label(self) -> str:
         return str(STATUS_LABELS[self.status])
+
+    @property
+    def confidence(self) -> float:
+        return self.extracted.source.confidence if self.extracted.source else 0.0
+
+
+@dataclass
+class QuoteReview:
+    extracted: ExtractedQuote
+    confirmation: Confirmation
+    person: Person | None = None
+    organisation: Organisation | None = None
+    excerpt: SafeString = ""
+
+
+@dataclass
+class SignatoryReview:
+    name: str
+    title: str
+    organisation: OrganisationReview | None = None
+    person: Person | None = None
+
+
+@dataclass
+class AgreementReview:
+    extracted: ExtractedAgreement
+    parties: list[OrganisationReview]
+    signatories: list[SignatoryReview]
+    confirmation: Confirmation
+    excerpt: SafeString = ""
+
+    @property
+    def kind_label(self) -> str:
+        return str(Agreement.Kind(self.extracted.kind).label)
+
+    @property
+    def title(self) -> str:
+        return f"{self.kind_label} {' – '.join(party.display_name for party in self.parties)}"[:300]
 
 
 @dataclass
@@ -74,6 +185,46 @@ class ReleaseReview:
     organisations: list[OrganisationReview]
     contacts: list[ContactReview]
     existing_release: PressRelease | None = None
+    quotes: list[QuoteReview] = field(default_factory=list)
+    agreement: AgreementReview | None = None
+
+    @property
+    def found_fields(self) -> list[FoundField]:
+        extracted = self.extracted
+        values = {
+            "title": extracted.title,
+            "kicker": extracted.kicker,
+            "subtitle": extracted.subtitle,
+            "date": extracted.date,
+            "place": extracted.place,
+            "language": extracted.language,
+        }
+        return [
+            FoundField(
+                name=name,
+                value=value,
+                confidence=extracted.sources[name].confidence if name in extracted.sources else 0.0,
+                excerpt=source_excerpt(extracted.text, extracted.sources.get(name)),
+            )
+            for name, value in values.items()
+            if value or name in ("title", "date", "place")
+        ]
+
+    @property
+    def unassigned(self) -> list[tuple[Unassigned, SafeString]]:
+        return [(item, source_excerpt(self.extracted.text, item.source)) for item in self.extracted.unassigned]
+
+    @property
+    def confirmations(self) -> list[Confirmation]:
+        found = [confirmation for contact in self.contacts for confirmation in contact.confirmations]
+        found += [quote.confirmation for quote in self.quotes]
+        if self.agreement is not None:
+            found.append(self.agreement.confirmation)
+        return found
+
+    @property
+    def checked_by_default(self) -> list[str]:
+        return [confirmation.key for confirmation in self.confirmations if confirmation.checked]
 
     @property
     def can_save(self) -> bool:
@@ -98,8 +249,30 @@ class ReleaseReview:
                 contact["organisation"] = review.organisation.display_name
             contact["status"] = review.status
             contact["person"] = review.person.slug if review.person else None
+            contact["possible_duplicates"] = [person.slug for person in review.namesakes]
+            contact["notes"] = [str(note) for note in review.notes]
+            contact["confirm"] = [_confirmation_json(item) for item in review.confirmations]
+        for quote, review in zip(data["quotes"], self.quotes, strict=True):
+            quote["person"] = review.person.slug if review.person else None
+            quote["confirm"] = _confirmation_json(review.confirmation)
+        if self.agreement is not None:
+            data["agreement"]["parties"] = [party.display_name for party in self.agreement.parties]
+            data["agreement"]["signatories"] = [
+                {
+                    "name": signatory.name,
+                    "title": signatory.title,
+                    "organisation": signatory.organisation.display_name if signatory.organisation else "",
+                    "person": signatory.person.slug if signatory.person else None,
+                }
+                for signatory in self.agreement.signatories
+            ]
+            data["agreement"]["confirm"] = _confirmation_json(self.agreement.confirmation)
         data["status"] = CONFLICT if self.existing_release else NEW
         return data
+
+
+def _confirmation_json(confirmation: Confirmation) -> dict:
+    return {"key": confirmation.key, "label": str(confirmation.label), "checked": confirmation.checked}
 
 
 def review_release(text: str) -> ReleaseReview:
@@ -123,6 +296,10 @@ def review_release(text: str) -> ReleaseReview:
         organisations.setdefault(key, OrganisationReview(name=name, record=record))
 
     contacts = [_review_contact(contact, index, organisations) for contact in extracted.contacts]
+    quotes = [_review_quote(number, quote, index) for number, quote in enumerate(extracted.quotes)]
+    agreement = _review_agreement(extracted.agreement, index, organisations) if extracted.agreement else None
+    for review in [*contacts, *quotes, *([agreement] if agreement else [])]:
+        review.excerpt = source_excerpt(extracted.text, review.extracted.source)
     existing = None
     if extracted.date and extracted.title:
         existing = next(
@@ -139,7 +316,18 @@ def review_release(text: str) -> ReleaseReview:
         organisations=list(organisations.values()),
         contacts=contacts,
         existing_release=existing,
+        quotes=quotes,
+        agreement=agreement,
     )
+
+
+def _people_named(full_name: str) -> list[Person]:
+    family_name = full_name.split(" ", 1)[1] if " " in full_name else full_name
+    return [
+        person
+        for person in Person.objects.filter(family_name__iexact=family_name)
+        if fold(person.full_name) == fold(full_name)
+    ]
 
 
 def _review_contact(contact: ExtractedContact, index, organisations) -> ContactReview:
@@ -150,53 +338,131 @@ def _review_contact(contact: ExtractedContact, index, organisations) -> ContactR
         review.organisation = organisations.setdefault(
             key, OrganisationReview(name=contact.organisation, record=record)
         )
-    by_email = (
-        Person.objects.filter(contact_points__email__in=contact.emails).distinct().first() if contact.emails else None
-    )
-    by_name = [
-        person
-        for person in Person.objects.filter(family_name__iexact=contact.family_name)
-        if fold(person.full_name) == fold(contact.full_name)
-    ]
-    if by_email is not None:
-        review.person = by_email
-        if fold(by_email.full_name) != fold(contact.full_name):
-            review.status = CONFLICT
-            review.notes.append(
-                _("The address %(email)s belongs to %(person)s.")
-                % {"email": ", ".join(contact.emails), "person": by_email.full_name}
-            )
-            return review
-    elif len(by_name) == 1:
-        review.person = by_name[0]
-        known = set(review.person.contact_points.exclude(email="").values_list("email", flat=True))
-        if known and contact.emails and not known & set(contact.emails):
-            review.status = CONFLICT
-            review.notes.append(
-                _("%(person)s is known with another address: %(emails)s.")
-                % {"person": review.person.full_name, "emails": ", ".join(sorted(known))}
-            )
-            return review
-    elif len(by_name) > 1:
+    # The import's rule: an address or a number names a person; a name alone never does.
+    owners: dict[int, Person] = {}
+    if contact.emails or contact.phones:
+        points = ContactPoint.objects.select_related("person").filter(
+            Q(email__in=contact.emails) | Q(phone__in=contact.phones)
+        )
+        for point in points.order_by("person_id"):
+            owners.setdefault(point.person_id, point.person)
+    if len(owners) > 1:
         review.status = CONFLICT
-        review.notes.append(_("Several people have this name: merge them or add the contact by hand."))
+        review.notes.append(
+            _("These addresses and numbers belong to several people: %(people)s.")
+            % {"people": ", ".join(sorted(person.full_name for person in owners.values()))}
+        )
         return review
-    if review.person is None:
-        review.status = NEW
+    if owners:
+        person = next(iter(owners.values()))
+        review.person = person
+        if fold(person.full_name) != fold(contact.full_name):
+            review.status = CONFLICT
+            held_emails = [point.email for point in person.contact_points.all() if point.email in contact.emails]
+            held_phones = [
+                str(point.phone) for point in person.contact_points.all() if str(point.phone) in contact.phones
+            ]
+            if held_emails and not held_phones:
+                note = _("The address %(email)s belongs to %(person)s.") % {
+                    "email": ", ".join(held_emails),
+                    "person": person.full_name,
+                }
+            else:
+                note = _("%(details)s: already held by %(person)s.") % {
+                    "details": ", ".join([*held_emails, *held_phones]),
+                    "person": person.full_name,
+                }
+            review.notes.append(note)
+            return review
+        review.notes = _additions(review)
+        review.status = UPDATE if review.notes else MATCH
         return review
-    review.notes = _additions(review)
-    review.status = UPDATE if review.notes else MATCH
+    review.status = NEW
+    review.namesakes = _people_named(contact.full_name)
+    if review.namesakes:
+        review.notes.append(
+            _(
+                "%(person)s bears the same name, but no email or phone of the release belongs to them: a new "
+                "person will be created, a possible duplicate to check."
+            )
+            % {"person": ", ".join(person.full_name for person in review.namesakes)}
+        )
     return review
 
 
+def _review_quote(number: int, quote: ExtractedQuote, index) -> QuoteReview:
+    namesakes = _people_named(quote.speaker)
+    person = namesakes[0] if len(namesakes) == 1 else None
+    organisation = index.find(quote.organisation) if quote.organisation else None
+    if person is not None:
+        label = _("Store this quote of %(person)s (known person).") % {"person": person.full_name}
+    else:
+        label = _("Store this quote and create %(person)s.") % {"person": quote.speaker}
+    return QuoteReview(
+        extracted=quote,
+        confirmation=Confirmation(key=f"quote:{number}", label=label, checked=person is not None),
+        person=person,
+        organisation=organisation,
+    )
+
+
+def _review_agreement(agreement: ExtractedAgreement, index, organisations) -> AgreementReview:
+    parties = []
+    for name in agreement.parties:
+        # "Le Leem et Polepharma ont signé": the Leem, known or named in the contacts, not a new "Le Leem".
+        bare = without_article(name)
+        record = index.find(name) or index.find(bare)
+        key = f"pk:{record.pk}" if record else fold(name)
+        party = organisations.get(key) or organisations.get(fold(bare))
+        if party is None:
+            party = OrganisationReview(name=bare if record is None else name, record=record)
+        if party not in parties:
+            parties.append(party)
+    signatories = []
+    for signatory in agreement.signatories:
+        namesakes = _people_named(signatory.name)
+        organisation = next((party for party in parties if fold(party.name) == fold(signatory.organisation)), None)
+        signatories.append(
+            SignatoryReview(
+                name=signatory.name,
+                title=signatory.title,
+                organisation=organisation,
+                person=namesakes[0] if len(namesakes) == 1 else None,
+            )
+        )
+    return AgreementReview(
+        extracted=agreement,
+        parties=parties,
+        signatories=signatories,
+        confirmation=Confirmation(key="agreement", label=_("Store this agreement."), checked=False),
+    )
+
+
 def _additions(review: ContactReview) -> list[str]:
-    """What the release would add to the matched person."""
+    """What the release would add to the matched person; its new addresses and numbers wait for confirmation."""
     person, contact = review.person, review.extracted
     points = list(person.contact_points.all())
     emails = {point.email for point in points if point.email}
     phones = {str(point.phone) for point in points if point.phone}
-    additions = [_("email %(email)s") % {"email": email} for email in contact.emails if email not in emails]
-    additions += [_("phone %(phone)s") % {"phone": phone} for phone in contact.phones if phone not in phones]
+    additions = []
+    for email in contact.emails:
+        if email not in emails:
+            additions.append(_("email %(email)s") % {"email": email})
+            review.confirmations.append(
+                Confirmation(
+                    key=f"email:{person.slug}:{email}",
+                    label=_("Add the address %(email)s to %(person)s.") % {"email": email, "person": person.full_name},
+                )
+            )
+    for phone in contact.phones:
+        if phone not in phones:
+            additions.append(_("phone %(phone)s") % {"phone": phone})
+            review.confirmations.append(
+                Confirmation(
+                    key=f"phone:{person.slug}:{phone}",
+                    label=_("Add the number %(phone)s to %(person)s.") % {"phone": phone, "person": person.full_name},
+                )
+            )
     organisation = review.organisation.record if review.organisation else None
     if organisation is not None:
         if contact.title and not person.positions.filter(organisation=organisation, title=contact.title).exists():
@@ -217,20 +483,27 @@ def _organisation_name(written: str) -> str:
     return written
 
 
+def _create_organisation(organisation: OrganisationReview) -> Organisation:
+    if organisation.record is None:
+        name = _organisation_name(organisation.name)
+        organisation.record = create_with_slug(Organisation, name, max_length=70, fallback="organisation", name=name)
+        organisation.created = True
+    return organisation.record
+
+
 @transaction.atomic
-def save_release(review: ReleaseReview, *, user=None) -> PressRelease:
-    """Write what ``review`` found. Conflicting contacts are left out; matched records only gain."""
+def save_release(review: ReleaseReview, *, user=None, confirmed: Collection[str] = ()) -> PressRelease:
+    """Write what ``review`` found. Conflicting contacts are left out; matched records only gain, and only what
+    ``confirmed`` (keys of ``review.confirmations``) names among their new addresses and numbers; quotes and the
+    agreement are stored when confirmed."""
     if not review.can_save:
         raise ValueError(" ".join(review.problems))
+    confirmed = set(confirmed)
     extracted = review.extracted
     with search_text_deferred():
+        agreement_confirmed = review.agreement is not None and review.agreement.confirmation.key in confirmed
         for organisation in review.organisations:
-            if organisation.record is None:
-                name = _organisation_name(organisation.name)
-                organisation.record = create_with_slug(
-                    Organisation, name, max_length=70, fallback="organisation", name=name
-                )
-                organisation.created = True
+            _create_organisation(organisation)
         release = create_with_slug(
             PressRelease,
             f"{extracted.date.isoformat()} {extracted.title}",
@@ -244,7 +517,11 @@ def save_release(review: ReleaseReview, *, user=None) -> PressRelease:
             language=extracted.language,
             text=review.text,
         )
-        issuers = {contact.organisation.record.pk for contact in review.contacts if contact.organisation}
+        issuers = {
+            contact.organisation.record.pk
+            for contact in review.contacts
+            if contact.organisation and contact.organisation.record
+        }
         release.issuers.set(issuers)
         for organisation in review.organisations:
             if organisation.created:
@@ -252,35 +529,45 @@ def save_release(review: ReleaseReview, *, user=None) -> PressRelease:
         for contact in review.contacts:
             if contact.status == CONFLICT:
                 continue
-            _save_contact(contact, release)
+            _save_contact(contact, release, confirmed)
+        for quote in review.quotes:
+            if quote.confirmation.key in confirmed:
+                _save_quote(quote, release)
+        if agreement_confirmed:
+            _save_agreement(review.agreement, release)
     return release
 
 
-def _save_contact(review: ContactReview, release: PressRelease) -> None:
+def _new_person(full_name: str, given_name: str, family_name: str, release: PressRelease) -> Person:
+    return create_with_slug(
+        Person,
+        full_name,
+        max_length=100,
+        fallback="personne",
+        given_name=given_name[:120],
+        family_name=family_name[:120],
+        data_source=Person.DataSource.PRESS_RELEASE,
+        source_detail=(_("Press release of %(date)s") % {"date": release.published_on.isoformat()})[:300],
+    )
+
+
+def _save_contact(review: ContactReview, release: PressRelease, confirmed: set[str]) -> None:
     contact = review.extracted
     organisation = review.organisation.record if review.organisation else None
     person = review.person
+    known = person is not None
     if person is None:
-        person = create_with_slug(
-            Person,
-            contact.full_name,
-            max_length=100,
-            fallback="personne",
-            given_name=contact.given_name[:120],
-            family_name=contact.family_name[:120],
-            data_source=Person.DataSource.PRESS_RELEASE,
-            source_detail=(_("Press release of %(date)s") % {"date": release.published_on.isoformat()})[:300],
-        )
+        person = _new_person(contact.full_name, contact.given_name, contact.family_name, release)
     points = list(person.contact_points.all())
     emails = {point.email for point in points if point.email}
     phones = {str(point.phone) for point in points if point.phone}
     has_email, has_phone = bool(emails), bool(phones)
     for email in contact.emails:
-        if email not in emails:
+        if email not in emails and (not known or f"email:{person.slug}:{email}" in confirmed):
             ContactPoint.objects.create(person=person, medium="email", email=email, is_primary=not has_email)
             has_email = True
     for phone in contact.phones:
-        if phone not in phones:
+        if phone not in phones and (not known or f"phone:{person.slug}:{phone}" in confirmed):
             kind = ContactPoint.Kind.MOBILE if is_mobile(phonenumbers.parse(phone)) else ContactPoint.Kind.WORK
             ContactPoint.objects.create(person=person, medium="phone", kind=kind, phone=phone, is_primary=not has_phone)
             has_phone = True
@@ -297,3 +584,55 @@ def _save_contact(review: ContactReview, release: PressRelease) -> None:
     Provenance.objects.get_or_create(
         press_release=release, content_type=ContentType.objects.get_for_model(Person), object_id=person.pk
     )
+
+
+def _save_quote(review: QuoteReview, release: PressRelease) -> None:
+    quote = review.extracted
+    person = review.person
+    if person is None:
+        person = _new_person(quote.speaker, quote.given_name, quote.family_name, release)
+        Provenance.objects.get_or_create(
+            press_release=release, content_type=ContentType.objects.get_for_model(Person), object_id=person.pk
+        )
+    Quote.objects.create(
+        press_release=release,
+        person=person,
+        organisation=review.organisation,
+        title_at_time=quote.title[:200],
+        text=quote.text,
+    )
+
+
+def _save_agreement(review: AgreementReview, release: PressRelease) -> None:
+    extracted = review.extracted
+    agreement = create_with_slug(
+        Agreement,
+        review.title,
+        max_length=120,
+        fallback="accord",
+        title=review.title,
+        kind=extracted.kind,
+        status=Agreement.Status.SIGNED,
+        signed_on=extracted.date,
+        place=extracted.place[:200],
+    )
+    for party in review.parties:
+        if party.record is None:
+            _create_organisation(party)
+            Provenance.objects.create(press_release=release, record=party.record)
+        if party.record is not None:
+            AgreementParty.objects.get_or_create(
+                agreement=agreement,
+                organisation=party.record,
+                defaults={"name_as_written": party.name[:200] if party.name != party.record.name else ""},
+            )
+    for signatory in review.signatories:
+        # Only a known person signs: a name alone is no reason to create someone.
+        if signatory.person is not None and signatory.organisation and signatory.organisation.record:
+            Signatory.objects.get_or_create(
+                agreement=agreement,
+                person=signatory.person,
+                defaults={"organisation": signatory.organisation.record, "title_at_signing": signatory.title[:200]},
+            )
+    release.agreements.add(agreement)
+    Provenance.objects.create(press_release=release, record=agreement)

@@ -38,7 +38,7 @@ def store_release_text(job, progress):
     review = review_release(job.params["text"])
     if not review.can_save:
         raise JobFailed(" ".join(str(problem) for problem in review.problems) or _("The release cannot be stored."))
-    release = save_release(review, user=job.owner)
+    release = save_release(review, user=job.owner, confirmed=job.params.get("confirmed", []))
     return JobOutcome(
         rows=len(review.contacts),
         result={
@@ -53,12 +53,13 @@ def store_release_text(job, progress):
     )
 
 
-def start_ingestion(text: str, user, *, store: bool) -> Job:
+def start_ingestion(text: str, user, *, store: bool, confirmed=()) -> Job:
+    """Read ``text`` (a review), or store it with what the reviewer ``confirmed`` (keys of its confirmations)."""
     return start_job(
         task_function=store_release_text if store else review_release_text,
         kind=Job.Kind.IMPORT,
         title=_("Press release: storing") if store else _("Press release: reading"),
         owner=user,
-        params={"text": text},
+        params={"text": text, "confirmed": list(confirmed)},
         total=None,
     )

@@ -131,9 +131,17 @@ def test_a_matching_person_gains_what_the_release_adds_and_a_conflict_is_left_al
     assert statuses == {"Pangaud": NEW, "Bou": UPDATE, "Pautre": CONFLICT, "Mahdadi": NEW}
     bou_review = next(contact for contact in review.contacts if contact.person == bou)
     assert "téléphone +33660462308" in bou_review.notes and "contact presse pour Leem" in bou_review.notes
-    save_release(review)
+    # Each number new to a known person waits for the reviewer: unchecked, it is not added (issue 20).
+    assert [(item.key, item.checked) for item in bou_review.confirmations] == [
+        (f"phone:{bou.slug}:+33145038838", False),
+        (f"phone:{bou.slug}:+33660462308", False),
+    ]
+    save_release(review, confirmed=[f"phone:{bou.slug}:+33660462308"])
     assert PressContact.objects.filter(person=bou, organisation=leem).exists()
-    assert bou.contact_points.count() == 3
+    assert sorted(point.email or str(point.phone) for point in bou.contact_points.all()) == [
+        "+33660462308",
+        "sbou@leem.org",
+    ]
     assert not Person.objects.filter(family_name="Pautre").exists()
     assert Organisation.objects.filter(name="GIPSO").exists()
 

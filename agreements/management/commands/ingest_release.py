@@ -7,49 +7,49 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from core.guards import holds_nul
-from core.tables import MixedEncodingError, text_encoding
-
+from ...documents import ReleaseFileError, check_file_size, read_release
 from ...ingestion import review_release, save_release
-
-MAX_RELEASE_BYTES = 1024 * 1024
 
 
 class Command(BaseCommand):
     help = (
-        "Read a press release (a UTF-8 text file): show its date, place, title, the organisations it names and "
+        "Read a press release (a PDF, a Word .docx document, an HTML page, an e-mail saved as .eml or .msg, or a "
+        "text file in UTF-8 or Windows-1252): show its date, place, title, the organisations it names and "
         "its press contacts, each as new, matching a record or conflicting with one; then, once confirmed, "
         "store the release and what it adds. --dry-run writes nothing; --json prints the findings as JSON."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="The press release, as a UTF-8 text file.")
+        parser.add_argument("file", help="The press release: a .pdf, .docx, .html, .eml, .msg or text file.")
         parser.add_argument("--dry-run", action="store_true", help="Show what would be stored, store nothing.")
         parser.add_argument("--json", action="store_true", help="Print the findings as JSON.")
         parser.add_argument("--yes", action="store_true", help="Store without asking for confirmation.")
+        parser.add_argument(
+            "--confirm",
+            action="append",
+            default=[],
+            metavar="KEY",
+            help=(
+                "Store this change the review proposes (repeat for each): a new address or number of a known person, "
+                "a quote or the agreement, by the key the review prints in brackets. Quotes of known people are "
+                "confirmed unless --no-default-confirmations."
+            ),
+        )
+        parser.add_argument(
+            "--no-default-confirmations",
+            action="store_true",
+            help="Confirm only what --confirm names, not the quotes of known people.",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("No file at %(path)s.") % {"path": path})
-        if path.stat().st_size > MAX_RELEASE_BYTES:
-            raise CommandError(_("A press release is text of less than 1 MB; this file is bigger."))
-        data = path.read_bytes()
-        if holds_nul(data):
-            raise CommandError(_("This file is not text: save the release as a UTF-8 text file."))
-        # The spreadsheets' rule: UTF-8, or Windows-1252 for a file with no UTF-8 at all; a mix is refused.
         try:
-            text = data.decode(text_encoding(data))
-        except MixedEncodingError as error:
-            raise CommandError(
-                _(
-                    "The file is in UTF-8 but line %(line)s holds a character in another encoding: "
-                    "save the release again as a UTF-8 text file."
-                )
-                % {"line": error.line}
-            ) from error
-        except UnicodeDecodeError as error:
-            raise CommandError(_("This file is not text: save the release as a UTF-8 text file.")) from error
+            check_file_size(path.stat().st_size)
+            text = read_release(path.read_bytes(), path.name).text
+        except ReleaseFileError as error:
+            raise CommandError(str(error)) from error
         review = review_release(text)
 
         if options["json"]:
@@ -66,7 +66,8 @@ class Command(BaseCommand):
             if input(_("Store this release? [y/N] ")).strip().lower() not in ("y", "o", "yes", "oui"):
                 self.stdout.write(_("Nothing was stored."))
                 return
-        release = save_release(review)
+        confirmed = [*options["confirm"], *([] if options["no_default_confirmations"] else review.checked_by_default)]
+        release = save_release(review, confirmed=confirmed)
         self.stderr.write(
             self.style.SUCCESS(_("Stored: %(release)s (%(slug)s).") % {"release": release, "slug": release.slug})
         )
@@ -75,6 +76,7 @@ class Command(BaseCommand):
         extracted = review.extracted
         self.stdout.write(f"{_('Title')}: {extracted.title}")
         self.stdout.write(f"{_('Date')}: {extracted.date or '—'}    {_('Place')}: {extracted.place or '—'}")
+        self.stdout.write(f"{_('Language')}: {extracted.language}")
         for organisation in review.organisations:
             self.stdout.write(f"  [{organisation.status}] {organisation.display_name}")
         for contact in review.contacts:
@@ -82,6 +84,18 @@ class Command(BaseCommand):
             self.stdout.write(f"  [{contact.status}] {found}")
             for note in contact.notes:
                 self.stdout.write(f"      {note}")
+        for item in review.extracted.unassigned:
+            self.stdout.write("  " + _("Unassigned (no contact owns it for sure): %(value)s") % {"value": item.value})
+        for quote in review.quotes:
+            self.stdout.write(f"  « {quote.extracted.text[:80]} » — {quote.extracted.speaker}")
+        if review.agreement is not None:
+            self.stdout.write(
+                f"  {review.agreement.title} — {review.agreement.extracted.date or '—'} — "
+                f"{review.agreement.extracted.place or '—'}"
+            )
+        for confirmation in review.confirmations:
+            mark = "x" if confirmation.checked else " "
+            self.stdout.write(f"  [{mark}] {confirmation.label} [{confirmation.key}]")
         for problem in review.problems:
             self.stderr.write(problem)
 
