@@ -4,7 +4,8 @@
 - Éditeur: look, add and change (``view_``, ``add_``, ``change_``): edit records, import, build lists.
 - Exports: look, and export contacts (``contacts.export_contacts``).
 - Administrateur: everything in the CRM's apps, deleting and merging included, and every job of the queue
-  (``jobs``: seeing, retrying and cancelling anyone's). Everyone sees their own jobs without a permission.
+  (``jobs``: seeing, retrying and cancelling anyone's), and the webhooks (``webhooks``: endpoints, deliveries).
+  Everyone sees their own jobs without a permission.
 
 ``sync_roles`` sets each group's permissions from these rules; the data migration that creates the groups
 calls it, and a later migration that adds a model calls it again so the roles cover the new model.
@@ -14,7 +15,7 @@ from django.apps import apps as global_apps
 
 CRM_APPS = ("clusters", "contacts", "events", "agreements")
 # Apps whose permissions only administrators get.
-ADMINISTRATOR_APPS = ("jobs",)
+ADMINISTRATOR_APPS = ("jobs", "webhooks")
 
 ROLES = {
     "Lecteur": lambda codename: codename.startswith("view_"),

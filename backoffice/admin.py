@@ -38,6 +38,8 @@ from events import admin as events
 from events.models import Event, EventEdition
 from jobs import admin as jobs
 from jobs.models import ImportMapping, Job, Schedule
+from webhooks import admin as webhooks
+from webhooks.models import Delivery, Endpoint
 
 Sources = agreements.SourceInline
 
@@ -172,3 +174,8 @@ admin.site.register(Provenance, agreements.ProvenanceAdmin)
 admin.site.register(Job, jobs.JobAdmin)
 admin.site.register(Schedule, jobs.ScheduleAdmin)
 admin.site.register(ImportMapping, jobs.ImportMappingAdmin)
+
+# webhooks
+
+admin.site.register(Endpoint, webhooks.EndpointAdmin)
+admin.site.register(Delivery, webhooks.DeliveryAdmin)

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 from django_countries import serializer_fields
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from core.api import ModelRulesSerializer, SlugRelation
@@ -74,9 +75,8 @@ class OrganisationSerializer(ModelRulesSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
+@extend_schema(description=_("Organisations: clusters, federations, companies, public bodies, research and education."))
 class OrganisationViewSet(RecordViewSet):
-    """Organisations: clusters, federations, companies, public bodies, research and education."""
-
     queryset = Organisation.objects.prefetch_related("sectors", "other_names").order_by("name", "pk")
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilterSet
@@ -112,9 +112,8 @@ class MembershipSerializer(ModelRulesSerializer):
         ]
 
 
+@extend_schema(description=_("An organisation's membership of a cluster or federation, over a period of time."))
 class MembershipViewSet(RecordViewSet):
-    """An organisation's membership of a cluster or federation, over a period of time."""
-
     queryset = Membership.objects.select_related("cluster", "member", "membership_type").with_status().order_by("pk")
     serializer_class = MembershipSerializer
     filterset_class = MembershipFilterSet
@@ -129,9 +128,8 @@ class OrganisationRelationSerializer(ModelRulesSerializer):
         fields = ["id", "source", "kind", "target", "started_on", "started_on_precision", "ended_on", "description"]
 
 
+@extend_schema(description=_("Relations between organisations over time: network or branch, partnership, subsidiary."))
 class OrganisationRelationViewSet(RecordViewSet):
-    """Relations between organisations over time: network or branch, partnership, subsidiary."""
-
     queryset = OrganisationRelation.objects.select_related("source", "target").order_by("pk")
     serializer_class = OrganisationRelationSerializer
     filterset_class = OrganisationRelationFilterSet
@@ -148,9 +146,8 @@ class SiteSerializer(ModelRulesSerializer):
         fields = ["id", "organisation", "name", "kind", "address", "city", "region", "country"]
 
 
+@extend_schema(description=_("Places an organisation works from: head office, antennas, establishments."))
 class SiteViewSet(RecordViewSet):
-    """Places an organisation works from: head office, antennas, establishments."""
-
     queryset = Site.objects.select_related("organisation").order_by("pk")
     serializer_class = SiteSerializer
     filterset_class = SiteFilterSet
@@ -177,9 +174,8 @@ class KeyFigureSerializer(ModelRulesSerializer):
         ]
 
 
+@extend_schema(description=_("Figures an organisation states about itself or its sector, with their year and source."))
 class KeyFigureViewSet(RecordViewSet):
-    """Figures an organisation states about itself or its sector, with their year and source."""
-
     queryset = KeyFigure.objects.select_related("organisation").prefetch_related("source_organisations").order_by("pk")
     serializer_class = KeyFigureSerializer
     filterset_class = KeyFigureFilterSet

@@ -4,7 +4,7 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from core.filters import SlugChoiceFilter, StableOrderingFilter
+from core.filters import OrderingFilter, SlugChoiceFilter, StableOrderingFilter
 from core.search import filter_folded
 
 from .models import KeyFigure, Membership, MembershipType, Organisation, OrganisationRelation, Sector, Site
@@ -54,7 +54,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
     member_of = SlugChoiceFilter(
         label=_("Member of the cluster"), queryset=Organisation.objects.clusters(), method="filter_member_of"
     )
-    o = django_filters.OrderingFilter(
+    o = OrderingFilter(
         label=_("Sort by"),
         fields={"name": "name", "kind": "kind", "city": "city", "updated_at": "updated"},
         field_labels={"name": _("Name"), "kind": _("Kind"), "city": _("Town"), "updated_at": _("Last changed")},

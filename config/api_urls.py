@@ -1,7 +1,7 @@
 """The REST API at /api/: one router for the three apps, the OpenAPI schema and its documentation."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from agreements.api import AgreementPartyViewSet, AgreementViewSet, PressReleaseViewSet, SignatoryViewSet
@@ -19,6 +19,7 @@ from contacts.api import (
     PositionViewSet,
     PressContactViewSet,
 )
+from core.api_views import SchemaView
 from jobs.api import JobViewSet
 
 router = DefaultRouter()
@@ -41,7 +42,7 @@ router.register("jobs", JobViewSet, basename="job")
 app_name = "api"
 urlpatterns = [
     path("", include(router.urls)),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: the content security policy allows no inline script.
     path(
         "docs/",

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "contacts",
     "events",
     "agreements",
+    "webhooks",
     "accounts",
     "backoffice",
 ]
@@ -96,7 +97,8 @@ MIDDLEWARE = [
     "core.middleware.LimitAdminSearchMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's, except that the API (/api/, which has no /en/ prefix) follows Accept-Language.
+    "core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -299,12 +301,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["core.api.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.PagePagination",
-    # JSON within bounds (size, nesting): core.api.BoundedJSONParser.
-    "DEFAULT_PARSER_CLASSES": [
-        "core.api.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON bodies only, within bounds (size, nesting): core.api.BoundedJSONParser. No endpoint takes a file or a
+    # form, and a schema offering three body types makes generated clients send multipart (docs/api.md).
+    "DEFAULT_PARSER_CLASSES": ["core.api.BoundedJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "PAGE_SIZE": 50,
     # "format" names the export format, as on the pages; responses are negotiated from the Accept header.
@@ -338,6 +338,13 @@ JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "3"))
 JOBS_RETRY_PAUSE = float(os.environ.get("JOBS_RETRY_PAUSE", "30"))
 # How often each worker looks for periodic tasks due (seconds).
 JOBS_SCHEDULER_INTERVAL = float(os.environ.get("JOBS_SCHEDULER_INTERVAL", "30"))
+# Webhooks (webhooks, docs/webhooks.md, docs/decisions/0040): how many times a delivery is tried, the pause
+# before each retry (seconds, the last repeated), how long a receiver may take to answer (seconds), and whether an
+# endpoint may be at a private or loopback address (a receiver on this machine, in tests and the benchmark).
+WEBHOOKS_MAX_ATTEMPTS = int(os.environ.get("WEBHOOKS_MAX_ATTEMPTS", "6"))
+WEBHOOKS_RETRY_PAUSES = [int(pause) for pause in env_list("WEBHOOKS_RETRY_PAUSES", "60,300,1800,7200,21600")]
+WEBHOOKS_TIMEOUT = float(os.environ.get("WEBHOOKS_TIMEOUT", "5"))
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
 # A job's file (an export) is kept this many days, then deleted.
 JOB_FILE_DAYS = int(os.environ.get("JOB_FILE_DAYS", "2"))
 # Exports of up to this many people are answered at once (about 0.2 s at the benchmark's 10 000 rows/s); larger
@@ -377,6 +384,7 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cluster CRM API",
+    # Replaced, in the language of the request, by core.api_schema.describe_api.
     "DESCRIPTION": "Organisations, people, agreements and press releases of the Cluster CRM.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -387,9 +395,13 @@ SPECTACULAR_SETTINGS = {
     # send the schema's address to another site).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    # The docstrings of our base classes (ModelRulesSerializer, RecordViewSet) say how they work inside, not what
+    # a resource is: they do not describe the resources built on them.
+    "GET_LIB_DOC_EXCLUDES": "core.api_schema.base_classes_left_undocumented",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api_errors.add_error_responses",
+        "core.api_schema.describe_api",
         "core.api_schema.describe_path_parameters",
         "core.api_schema.document_versions",
     ],

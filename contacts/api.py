@@ -127,12 +127,17 @@ class PersonSerializer(ModelRulesSerializer):
         return may_see_contact_details(user, person)
 
 
+@extend_schema(
+    description=_(
+        "People, with their current positions and contact points. ``q`` searches as the directory does.\n\n"
+        "A list carries emails and phone numbers only for users who may export contacts, and is then "
+        "logged as an export; a person's own record carries them (docs/privacy.md, ``contacts.privacy``)."
+    )
+)
 class PersonViewSet(RecordViewSet):
-    """People, with their current positions and contact points. ``q`` searches as the directory does.
-
-    A list carries emails and phone numbers only for users who may export contacts, and is then logged as an
-    export; a person's own record carries them (docs/privacy.md, ``contacts.privacy``)."""
-
+    # get_queryset() reads the directory (current positions as of today); this one names the model, for the
+    # router, the permissions and the schema.
+    queryset = Person.objects.all()
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet
     pagination_class = PersonCursorPagination
@@ -156,6 +161,11 @@ class PersonViewSet(RecordViewSet):
         return response
 
     @extend_schema(
+        description=_(
+            "The people of this search as CSV, XLSX or vCard (``format``); needs contacts.export_contacts. "
+            "People who asked not to be contacted are always left out; the X-Left-Out-Do-Not-Contact header "
+            "says how many."
+        ),
         responses={
             (200, "text/csv"): OpenApiTypes.BINARY,
             (200, "text/vcard"): OpenApiTypes.BINARY,
@@ -166,12 +176,10 @@ class PersonViewSet(RecordViewSet):
                     "(/api/jobs/{id}/): poll it until its status is done, then download its download_url."
                 )
             ),
-        }
+        },
     )
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request):
-        """The people of this search as CSV, XLSX or vCard (``format``); needs contacts.export_contacts. People
-        who asked not to be contacted are always left out; the X-Left-Out-Do-Not-Contact header says how many."""
         if not request.user.has_perm("contacts.export_contacts"):
             raise PermissionDenied
         export_format = request.query_params.get("format", "")
@@ -201,9 +209,8 @@ class PositionSerializer(ModelRulesSerializer):
         fields = ["id", "person", "organisation", "title", "started_on", "ended_on", "is_primary"]
 
 
+@extend_schema(description=_("A title a person holds at an organisation, over a period of time."))
 class PositionViewSet(RecordViewSet):
-    """A title a person holds at an organisation, over a period of time."""
-
     queryset = Position.objects.select_related("person", "organisation").order_by("pk")
     serializer_class = PositionSerializer
     filterset_class = PositionFilterSet
@@ -218,13 +225,15 @@ class ContactPointSerializer(ModelRulesSerializer):
         fields = ["id", "person", "medium", "kind", "email", "phone", "is_primary", "label"]
 
 
+@extend_schema(
+    description=_(
+        "Email addresses and phone numbers.\n\n"
+        "The list is an export: it needs the permission to export contacts, leaves out the people who "
+        "asked not to be contacted, and is logged. One contact point of such a person is reachable only "
+        "by users who may change people."
+    )
+)
 class ContactPointViewSet(RecordViewSet):
-    """Email addresses and phone numbers.
-
-    The list is an export: it needs the permission to export contacts, leaves out the people who asked not to
-    be contacted, and is logged. One contact point of such a person is reachable only by users who may change
-    people."""
-
     queryset = ContactPoint.objects.select_related("person").order_by("pk")
     serializer_class = ContactPointSerializer
     filterset_class = ContactPointFilterSet
@@ -262,9 +271,8 @@ class PressContactSerializer(ModelRulesSerializer):
         fields = ["id", "person", "organisation", "started_on", "ended_on", "notes"]
 
 
+@extend_schema(description=_("People acting as press contact for an organisation."))
 class PressContactViewSet(RecordViewSet):
-    """People acting as press contact for an organisation."""
-
     queryset = PressContact.objects.select_related("person", "organisation").order_by("pk")
     serializer_class = PressContactSerializer
     filterset_class = PressContactFilterSet
@@ -285,13 +293,16 @@ class ContactListPeopleSerializer(serializers.Serializer):
     people = person_field(many=True, help_text=_("The slugs of the people to add or take off."))
 
 
+@extend_schema(
+    description=_(
+        "Named, reusable sets of people.\n\n"
+        "``people`` in a PUT or PATCH replaces the whole list (send If-Match: a list changed meanwhile "
+        "answers 412); ``add-people`` and ``remove-people`` change only the people they name, so that "
+        "several clients adding people at the same moment all see their additions kept."
+    )
+)
 class ContactListViewSet(RecordViewSet):
-    """Named, reusable sets of people.
-
-    ``people`` in a PUT or PATCH replaces the whole list (send If-Match: a list changed meanwhile answers 412);
-    ``add-people`` and ``remove-people`` change only the people they name, so that several clients adding
-    people at the same moment all see their additions kept."""
-
+    queryset = ContactList.objects.all()  # the model's name; get_queryset() reads the lists
     serializer_class = ContactListSerializer
     filterset_class = ContactListFilterSet
     lookup_field = "slug"
@@ -313,14 +324,18 @@ class ContactListViewSet(RecordViewSet):
         self.record = self.get_object()
         return Response(self.get_serializer(self.record).data)
 
-    @extend_schema(request=ContactListPeopleSerializer, responses=ContactListSerializer)
+    @extend_schema(
+        description=_("Add people to the list; those already on it stay as they are."),
+        request=ContactListPeopleSerializer,
+        responses=ContactListSerializer,
+    )
     @action(detail=True, methods=["post"], url_path="add-people", permission_classes=[ChangeModelPermissions])
     def add_people(self, request, slug=None):
-        """Add people to the list; those already on it stay as they are."""
         return self._change_people(request, add_to_contact_list)
 
-    @extend_schema(request=ContactListPeopleSerializer, responses=ContactListSerializer)
+    @extend_schema(
+        description=_("Take people off the list."), request=ContactListPeopleSerializer, responses=ContactListSerializer
+    )
     @action(detail=True, methods=["post"], url_path="remove-people", permission_classes=[ChangeModelPermissions])
     def remove_people(self, request, slug=None):
-        """Take people off the list."""
         return self._change_people(request, remove_from_contact_list)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clusters.filters import organisation_countries, organisation_filter, organisation_regions
 from clusters.models import Organisation
-from core.filters import SlugChoiceFilter, StableOrderingFilter
+from core.filters import OrderingFilter, SlugChoiceFilter, StableOrderingFilter
 from core.widgets import SuggestedKeyInput
 
 from .models import ContactList, ContactPoint, Person, Position, PressContact, Tag
@@ -19,7 +19,7 @@ def organisation_name(slug: str) -> str | None:
     return Organisation.objects.filter(slug=slug).values_list("name", flat=True).first()
 
 
-class PersonOrderingFilter(django_filters.OrderingFilter):
+class PersonOrderingFilter(OrderingFilter):
     """Sorting by name, organisation (that of the primary current position) or last change."""
 
     def __init__(self, *args, **kwargs):

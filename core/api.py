@@ -158,6 +158,34 @@ class SortableCursorPagination(CursorPagination):
         return describe_page(super().get_paginated_response_schema(schema))
 
 
+class BlankAsNullMixin:
+    """A string with a format (an email or web address) that a record may leave blank: ``null`` in the API, blank
+    in the database. A blank string sent is read as null. Declared so, the schema needs no ``oneOf`` of the format
+    and an empty string, which generated clients cannot tell apart."""
+
+    def __init__(self, **kwargs):
+        kwargs.pop("default", None)  # the model's blank default: left out, the field stays blank
+        super().__init__(**{**kwargs, "allow_blank": False, "allow_null": True})
+
+    def run_validation(self, data=serializers.empty):
+        value = super().run_validation(None if data == "" else data)
+        return "" if value is None else value
+
+    def to_representation(self, value):
+        return super().to_representation(value) if value else None
+
+
+class OptionalEmailField(BlankAsNullMixin, serializers.EmailField):
+    pass
+
+
+class OptionalURLField(BlankAsNullMixin, serializers.URLField):
+    pass
+
+
+OPTIONAL_FIELDS = {serializers.EmailField: OptionalEmailField, serializers.URLField: OptionalURLField}
+
+
 GENERIC_FIELD_DESCRIPTIONS = {
     "id": _("Identifier of the record, unique among records of its kind."),
     "url": _("Address of the record in the API."),
@@ -173,6 +201,12 @@ class DescribedSerializer(serializers.ModelSerializer):
     relation named by slug, a country) take it from the model field of the same name when they give none,
     and the identifier, address and timestamps get a common description.
     """
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        if field_class in OPTIONAL_FIELDS and field_kwargs.get("allow_blank") and not model_field.null:
+            field_class = OPTIONAL_FIELDS[field_class]
+        return field_class, field_kwargs
 
     def get_fields(self):
         fields = super().get_fields()

@@ -7,6 +7,7 @@ rest_framework.views is still loading, so core.api must not import rest_framewor
 from django.db import IntegrityError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -55,43 +56,56 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-ERROR_SCHEMA = {
-    "type": "object",
-    "description": "What went wrong: a `detail` message, or the list of errors of each field.",
-    "additionalProperties": True,
-}
+def error_schema() -> dict:
+    return {
+        "type": "object",
+        "description": str(
+            _(
+                "What went wrong: a detail message, or, for a request that is not valid, each field's list of "
+                "messages (non_field_errors for those of the whole record)."
+            )
+        ),
+        "properties": {"detail": {"type": "string", "description": str(_("What went wrong, in a sentence."))}},
+        "additionalProperties": {"description": str(_("The errors of the field of that name."))},
+    }
+
+
 ERROR_RESPONSES = {
-    "400": "The request is not valid: each field's errors are named.",
-    "401": "No valid credentials: no token or session was sent, or the token is unknown, expired or revoked.",
-    "403": "The user lacks the permission.",
-    "404": "No such record.",
-    "405": "This method is not allowed here.",
-    "406": "The Accept header asks for a format the API does not produce.",
-    "409": "The record is still needed by others, or another change touched it at the same moment.",
-    "412": "The record changed since the version given in If-Match.",
-    "413": "The request body is larger than the server accepts.",
-    "414": "The address, with its query string, is longer than the server accepts (4 094 characters with gunicorn).",
-    "415": "The request body's media type is not supported.",
-    "429": "Too many requests from this user: wait the number of seconds in Retry-After.",
+    "400": gettext_lazy("The request is not valid: each field's errors are named."),
+    "401": gettext_lazy(
+        "No valid credentials: no token or session was sent, or the token is unknown, expired or revoked."
+    ),
+    "403": gettext_lazy("The user lacks the permission."),
+    "404": gettext_lazy("No such record."),
+    "405": gettext_lazy("This method is not allowed here."),
+    "406": gettext_lazy("The Accept header asks for a format the API does not produce."),
+    "409": gettext_lazy("The record is still needed by others, or another change touched it at the same moment."),
+    "413": gettext_lazy("The request body is larger than the server accepts."),
+    "414": gettext_lazy(
+        "The address, with its query string, is longer than the server accepts (4 094 characters with gunicorn)."
+    ),
+    "415": gettext_lazy("The request body's media type is not supported: send JSON."),
+    "429": gettext_lazy("Too many requests from this user: wait the number of seconds in Retry-After."),
 }
-# Statuses answered only to some methods; the others may come from any operation.
+# Statuses answered only to some methods; the others may come from any operation. 412 is documented with If-Match,
+# on the records that carry a version (core.api_schema.document_versions).
 ERROR_METHODS = {
     "409": ("post", "put", "patch", "delete"),
-    "412": ("put", "patch", "delete"),
     "413": ("post", "put", "patch"),
+    "415": ("post", "put", "patch"),
 }
 # The server answers 414 before the request reaches Django: an HTML page, not the API's JSON.
 ERROR_CONTENT = {"414": {"text/html": {"schema": {"type": "string"}}}}
 ERROR_HEADERS = {
     "401": {
         "WWW-Authenticate": {
-            "description": "How to authenticate: `Token`, for an `Authorization: Token <key>` header.",
+            "description": gettext_lazy("How to authenticate: Token, for an Authorization: Token <key> header."),
             "schema": {"type": "string"},
         }
     },
     "429": {
         "Retry-After": {
-            "description": "Seconds to wait before the next request is accepted.",
+            "description": gettext_lazy("Seconds to wait before the next request is accepted."),
             "schema": {"type": "integer"},
         }
     },
@@ -99,8 +113,9 @@ ERROR_HEADERS = {
 
 
 def add_error_responses(result, generator, request, public):
-    """drf-spectacular postprocessing hook: every operation documents the errors it can answer."""
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    """drf-spectacular postprocessing hook: every operation documents the errors it can answer, in the language of
+    the request."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = error_schema()
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -109,12 +124,15 @@ def add_error_responses(result, generator, request, public):
                 if method not in ERROR_METHODS.get(code, (method,)):
                     continue
                 response = {
-                    "description": description,
+                    "description": str(description),
                     "content": ERROR_CONTENT.get(
                         code, {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
                     ),
                 }
                 if code in ERROR_HEADERS:
-                    response["headers"] = ERROR_HEADERS[code]
+                    response["headers"] = {
+                        name: {**header, "description": str(header["description"])}
+                        for name, header in ERROR_HEADERS[code].items()
+                    }
                 operation["responses"].setdefault(code, response)
     return result

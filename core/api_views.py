@@ -3,8 +3,10 @@ rest_framework.views is still loading."""
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import status, viewsets
 from rest_framework.exceptions import APIException, NotFound
+from rest_framework.negotiation import DefaultContentNegotiation
 
 from .api import Conflict
 from .history import VersionedModel, changes_since, deleted_message, stale_message
@@ -99,3 +101,18 @@ class RecordViewSet(viewsets.ModelViewSet):
             if isinstance(version, int):
                 response["ETag"] = f'"{version}"'
         return response
+
+
+class FormatParameterNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, with ``?format=json`` or ``?format=yaml`` choosing the renderer. Only for the schema:
+    elsewhere ``format`` names an export's file type (URL_FORMAT_OVERRIDE is off)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return super().select_renderer(request, renderers, format_suffix or request.query_params.get("format"))
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema: YAML, or JSON with ``?format=json`` or ``Accept: application/json``; in the language
+    of the request (Accept-Language), as every answer of the API."""
+
+    content_negotiation_class = FormatParameterNegotiation

@@ -2,6 +2,8 @@
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django_filters.constants import EMPTY_VALUES
 from django_filters.fields import ModelChoiceField
 
@@ -35,7 +37,28 @@ class SlugChoiceFilter(django_filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-class StableOrderingFilter(django_filters.OrderingFilter):
+def _descending(label) -> str:
+    return gettext("%s (descending)") % label
+
+
+descending_label = lazy(_descending, str)
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """django-filter's, whose descending choices ("Name (descending)") are translated when shown, as the ascending
+    ones are: django-filter writes them once, when the FilterSet is defined, in the language active then, so that
+    the English pages and the English API schema said "Nom (décroissant)"."""
+
+    def build_choices(self, fields, labels):
+        choices = super().build_choices(fields, labels)
+        ascending = dict(choices)
+        return [
+            (param, descending_label(ascending[param[1:]]) if param.startswith("-") and param not in labels else label)
+            for param, label in choices
+        ]
+
+
+class StableOrderingFilter(OrderingFilter):
     """An OrderingFilter that breaks ties on the primary key, so that pages never repeat or skip a record."""
 
     def filter(self, qs, value):

@@ -2,6 +2,8 @@ import re
 from itertools import islice
 
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.middleware import locale
+from django.utils import translation
 from django.utils.text import smart_split
 from django.utils.translation import gettext as _
 
@@ -69,3 +71,15 @@ class LimitAdminSearchMiddleware:
                 ):
                     return HttpResponseBadRequest(_("Choose a date from the list's dates."))
         return self.get_response(request)
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's, except for the API: its addresses have no language prefix (``/en/``), so Django would answer them
+    in the default language whatever the client asks. They follow the language cookie, then ``Accept-Language``,
+    then French; the response says which in ``Content-Language``."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        if request.path_info.startswith("/api/"):
+            translation.activate(translation.get_language_from_request(request))
+            request.LANGUAGE_CODE = translation.get_language()

@@ -54,10 +54,13 @@ class JobFilterSet(django_filters.FilterSet):
         fields = ["status", "kind"]
 
 
+@extend_schema(
+    description=_(
+        "The caller's jobs, newest first: a large export's file is written by a worker; poll the job "
+        "until its status is done, then download the file from ``download_url``."
+    )
+)
 class JobViewSet(viewsets.ReadOnlyModelViewSet):
-    """The caller's jobs, newest first: a large export's file is written by a worker; poll the job until its
-    status is done, then download the file from ``download_url``."""
-
     serializer_class = JobSerializer
     permission_classes = [permissions.IsAuthenticated]
     filterset_class = JobFilterSet
@@ -67,16 +70,16 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
         return Job.objects.of(self.request.user).defer("params", "result", "error_detail")
 
     @extend_schema(
+        description=_("The job's file, once the job is done, for the person who asked for it (logged as an export)."),
         responses={
             (200, "text/csv"): OpenApiTypes.BINARY,
             (200, "text/vcard"): OpenApiTypes.BINARY,
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
-            404: OpenApiResponse(description="No such job, or its file is not (or no longer) available."),
-        }
+            404: OpenApiResponse(description=_("No such job, or its file is not (or no longer) available.")),
+        },
     )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        """The job's file, once the job is done, for the person who asked for it (logged as an export)."""
         job = self.get_object()
         if not job.has_file or not may_download(request.user, job):
             raise NotFound
