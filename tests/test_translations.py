@@ -12,6 +12,8 @@ from django.utils import translation
 # Words spelt the same in both languages: their French "translation" is the English word.
 SAME_IN_BOTH = {
     "slug",
+    "export",
+    "worker",
     "invitation",
     "invitations",
     "format",
@@ -60,7 +62,7 @@ def labels_of(model):
                 yield label
 
 
-@pytest.mark.parametrize("app_label", ["clusters", "contacts", "events", "agreements"])
+@pytest.mark.parametrize("app_label", ["clusters", "contacts", "events", "agreements", "webhooks", "jobs"])
 def test_every_model_field_and_choice_has_a_french_label(app_label):
     config = apps.get_app_config(app_label)
     untranslated = []
