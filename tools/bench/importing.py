@@ -2,12 +2,14 @@
 
     DATABASE_URL=postgres://…/crm_bench_100000 .venv/bin/python -m tools.bench.importing export DIR [--people N]
     DATABASE_URL=postgres://…/crm_bench_import .venv/bin/python -m tools.bench.importing import DIR
+    DATABASE_URL=postgres://…/crm_bench_orgs .venv/bin/python -m tools.bench.importing people DIR
 
 ``export`` writes the organisations' export and the first N people's export (by id) to DIR, as the pages and
 the admin write them. ``import`` runs in a migrated, empty database: the organisations first, then the people
 (``contacts.imports.import_people``, the code the job queue's workers and ``import_contacts`` run), then the same
 people again (every row unchanged); it prints, as JSON, each step's seconds, rows and counts, and the process's
-peak memory (its maximum resident set, read after each step).
+peak memory (its maximum resident set, read after each step). ``people`` imports the people file alone into a
+database already holding the organisations, and prints its wall and CPU time and the peak memory.
 """
 
 import json
@@ -83,10 +85,29 @@ def bring_in(directory: Path) -> dict:
     return measured
 
 
+def people_alone(directory: Path) -> dict:
+    """The people file imported alone, into a database holding the organisations (and nothing of the people):
+    wall and CPU seconds of the import, and the process's peak memory."""
+    from contacts.imports import import_people
+    from core.tables import TableLimits
+
+    data = (directory / "people.csv").read_bytes()
+    wall, cpu = time.perf_counter(), time.process_time()
+    report = import_people(data, dry_run=False, limits=TableLimits.for_batch(), file_name="people.csv")
+    return {
+        "seconds": round(time.perf_counter() - wall, 2),
+        "cpu_seconds": round(time.process_time() - cpu, 2),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "counts": report.counts,
+    }
+
+
 def main() -> None:
     translation.activate("fr")
     step, directory = sys.argv[1], Path(sys.argv[2])
-    if step == "export":
+    if step == "people":
+        print(json.dumps(people_alone(directory)))
+    elif step == "export":
         people = int(sys.argv[sys.argv.index("--people") + 1]) if "--people" in sys.argv else 100_000
         export(directory, people)
     else:
