@@ -204,7 +204,8 @@ class ReleaseReview:
                 name=name,
                 value=value,
                 confidence=extracted.sources[name].confidence if name in extracted.sources else 0.0,
-                excerpt=source_excerpt(extracted.text, extracted.sources.get(name)),
+                # The language is read from the whole text: highlighting all of it would say nothing.
+                excerpt="" if name == "language" else source_excerpt(extracted.text, extracted.sources.get(name)),
             )
             for name, value in values.items()
             if value or name in ("title", "date", "place")
