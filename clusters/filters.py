@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from core.filters import OrderingFilter, SlugChoiceFilter, StableOrderingFilter
-from core.search import filter_folded
 
 from .models import KeyFigure, Membership, MembershipType, Organisation, OrganisationRelation, Sector, Site
+from .search import search_organisations
 
 
 def distinct_values(model, field_name: str) -> list[str]:
@@ -65,7 +65,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
         fields = []
 
     def filter_search(self, queryset, name, value):
-        return filter_folded(queryset, value, "name", "acronym", "city", "region", "other_names__name")
+        return search_organisations(queryset, value)
 
     def filter_member_of(self, queryset, name, value: Organisation):
         return queryset.filter(pk__in=Organisation.objects.members_of(value))

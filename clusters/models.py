@@ -183,9 +183,16 @@ class Organisation(VersionedModel):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    search_text = models.TextField(
+        _("search text"),
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("Kept up to date automatically: the words the search for organisations looks in."),
+    )
 
     objects = OrganisationManager()
-    history = KeptHistory()
+    history = KeptHistory(excluded_fields=["search_text"])
 
     class Meta:
         ordering = ["name"]

@@ -28,6 +28,7 @@ from django.db import connection, models, transaction
 
 from agreements.models import Agreement, AgreementParty, Signatory
 from clusters.models import Membership, MembershipType, Organisation
+from clusters.search import organisation_search_text
 from contacts.models import ContactPoint, Person, Position
 from contacts.search import search_text_of
 
@@ -511,6 +512,7 @@ def _create_organisations(rng: Random, count: int, created: datetime.datetime, c
                 version=1,
             )
         )
+        rows[-1].search_text = organisation_search_text(rows[-1], other_names=[])
     Organisation.objects.bulk_create(rows, batch_size=BULK_BATCH)
     _set_timestamps(Organisation, [org.id for org in orgs], created)
     counts.organisations = len(orgs)
