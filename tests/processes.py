@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from django.db import connection, connections
@@ -119,3 +120,33 @@ def wait_for(condition, timeout: float = 60, what: str = "the condition", log: P
         time.sleep(0.05)
     output = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
     raise AssertionError(f"Timed out after {timeout} s waiting for {what}.\n{output}")
+
+
+def responds(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):  # noqa: S310  (a local server of ours)
+            return True
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def serving(database_url: str, folder: Path, ready_path: str, **server_settings):
+    """A server and a worker of the job queue on the shared database, files in ``folder``: the server's address
+    once ``ready_path`` answers; both stopped afterwards."""
+    from tests.test_production import free_port
+
+    port = free_port()
+    log = folder / "processes.log"
+    media = folder / "media"
+    processes = [
+        start_server(database_url, media, log, port, **server_settings),
+        start_worker(database_url, media, log, JOBS_PROGRESS_EVERY=0.05),
+    ]
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(lambda: responds(f"{base}{ready_path}"), timeout=60, what="the server", log=log)
+        yield base
+    finally:
+        for process in processes:
+            stop(process)

@@ -139,7 +139,7 @@ def test_a_confirmed_agreement_is_stored_with_its_parties(polepharma):
 
 @pytest.mark.parametrize("name", ["en_html_newsletter_table.html", "fr_eml_html_et_piece_jointe.eml"])
 def test_a_party_written_with_its_article_is_the_organisation_the_contacts_name(db, name):
-    """"The Basque Health Cluster and …", "Le Leem et …": in an empty CRM, one organisation each, not two."""
+    """ "The Basque Health Cluster and …", "Le Leem et …": in an empty CRM, one organisation each, not two."""
     review = review_release(read_text(CORPUS / name))
     release = save_release(review, confirmed=["agreement"])
     slugs = sorted(Organisation.objects.values_list("slug", flat=True))

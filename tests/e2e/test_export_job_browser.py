@@ -4,7 +4,6 @@ on a copy of the test database they share."""
 
 import csv
 import io
-import urllib.request
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -13,8 +12,7 @@ from django.contrib.auth.models import Permission
 
 from contacts.models import Person
 from contacts.search import refresh_search_text
-from tests.processes import connected_to, copy_of_the_test_database, start_server, start_worker, stop, wait_for
-from tests.test_production import free_port
+from tests.processes import connected_to, copy_of_the_test_database, serving
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 PEOPLE = 40
@@ -27,14 +25,6 @@ def database(django_db_setup, django_db_blocker, tmp_path_factory):
     folder = tmp_path_factory.mktemp("export-job")
     with django_db_blocker.unblock(), copy_of_the_test_database(folder) as settings_dict:
         yield settings_dict, folder
-
-
-def responds(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2):  # noqa: S310  (a local server of ours)
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture
@@ -55,20 +45,8 @@ def crm(database):
             for number in range(PEOPLE)
         )
         refresh_search_text([person.pk for person in people])
-        port = free_port()
-        log = folder / "processes.log"
-        media = folder / "media"
-        processes = [
-            start_server(url, media, log, port, EXPORT_DIRECT_MAX_ROWS=10),
-            start_worker(url, media, log, JOBS_PROGRESS_EVERY=0.05),
-        ]
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_for(lambda: responds(f"{base}/login/"), timeout=60, what="the server", log=log)
+        with serving(url, folder, "/login/", EXPORT_DIRECT_MAX_ROWS=10) as base:
             yield base
-        finally:
-            for process in processes:
-                stop(process)
 
 
 def test_a_large_search_exported_from_the_directory_arrives_through_the_job_page(page, crm):

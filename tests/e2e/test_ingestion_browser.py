@@ -9,7 +9,6 @@ Each review is saved as a full-page screenshot, at a desktop and at a phone widt
 import datetime
 import json
 import re
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -22,12 +21,8 @@ from tests.processes import (
     PROJECT_ROOT,
     connected_to,
     copy_of_the_test_database,
-    start_server,
-    start_worker,
-    stop,
-    wait_for,
+    serving,
 )
-from tests.test_production import free_port
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 CORPUS = PROJECT_ROOT / "tests" / "agreements" / "corpus"
@@ -50,14 +45,6 @@ RELEASES = [
 ]
 
 
-def responds(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2):  # noqa: S310  (a local server of ours)
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def crm(django_db_setup, django_db_blocker, tmp_path_factory):
     """The development server and a worker on a copy of the test database, with an administrator: started once
@@ -75,20 +62,8 @@ def crm(django_db_setup, django_db_blocker, tmp_path_factory):
             )
         # Each test's own transaction stays on the test database: on the copy it would hold the lock the server
         # and the worker write under.
-        port = free_port()
-        log = folder / "processes.log"
-        media = folder / "media"
-        processes = [
-            start_server(url, media, log, port),
-            start_worker(url, media, log, JOBS_PROGRESS_EVERY=0.05),
-        ]
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_for(lambda: responds(f"{base}/admin/login/"), timeout=60, what="the server", log=log)
+        with serving(url, folder, "/admin/login/") as base:
             yield base
-        finally:
-            for process in processes:
-                stop(process)
 
 
 @pytest.fixture
