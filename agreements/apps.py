@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +9,13 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements and press releases")
 
     def ready(self):
-        from .signals import delete_provenance
+        from .models import AgreementParty
+        from .signals import delete_provenance, party_name_changed
 
         post_delete.connect(delete_provenance, dispatch_uid="agreements.delete_provenance")
+        for signal in (post_save, post_delete):
+            signal.connect(
+                party_name_changed,
+                sender=AgreementParty,
+                dispatch_uid=f"agreements.party_search_text_{signal is post_save}",
+            )

@@ -87,10 +87,16 @@ class OrganisationIndex:
     def __init__(self):
         self.by_key: dict[str, Organisation] = {}
         self.by_slug: dict[str, Organisation] = {}
-        organisations = {organisation.pk: organisation for organisation in Organisation.objects.all()}
+        # With every name a person's search text holds for them (contacts.search.organisation_names): the names
+        # agreements write them by are reached by their reverse relation, agreements sitting above this app.
+        organisations = {
+            organisation.pk: organisation
+            for organisation in Organisation.objects.prefetch_related("other_names", "agreement_parties")
+        }
         # Weakest first, so that a name wins over an acronym or a former name shared with another one.
-        for organisation_id, name in OrganisationName.objects.values_list("organisation_id", "name"):
-            self.by_key[fold(name)] = organisations[organisation_id]
+        for organisation in organisations.values():
+            for other in organisation.other_names.all():
+                self.by_key[fold(other.name)] = organisation
         for organisation in organisations.values():
             if organisation.acronym:
                 self.by_key[fold(organisation.acronym)] = organisation

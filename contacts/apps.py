@@ -9,7 +9,7 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self):
-        from clusters.models import Organisation
+        from clusters.models import Organisation, OrganisationName
         from jobs.signals import file_downloaded
 
         from . import signals
@@ -27,3 +27,9 @@ class ContactsConfig(AppConfig):
         post_save.connect(
             signals.organisation_saved, sender=Organisation, dispatch_uid="contacts.organisation_search_text"
         )
+        for signal in (post_save, post_delete):
+            signal.connect(
+                signals.organisation_name_changed,
+                sender=OrganisationName,
+                dispatch_uid=f"contacts.organisationname_search_text_{signal is post_save}",
+            )

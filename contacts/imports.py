@@ -55,7 +55,7 @@ from core.threads import read_ahead
 from .layouts import COLUMN_LABELS, COLUMNS, GENERIC_SPELLINGS, CanonicalTable, canonical_table, missing_columns
 from .models import RESERVED_PERSON_SLUGS, ContactPoint, Person, Position, PressContact, Tag
 from .normalisation import find_phone_numbers, is_mobile, normalise_email, normalise_family_name
-from .search import phone_digits, search_text_of
+from .search import organisation_names, phone_digits, search_text_of
 from .signals import flush_deferred_search_text, search_text_changed, search_text_deferred
 from .vcards import looks_like_vcard, read_vcards
 
@@ -501,7 +501,8 @@ class CheckedPhoneNumber(PhoneNumber):
 
 
 def _search_text(person: Person, plan: "Plan") -> str:
-    """A new person's search text (``contacts.search``), from what the row brings, without reading it back."""
+    """A new person's search text (``contacts.search``), from what the row brings, without reading it back (the
+    organisations come from the ``OrganisationIndex``, with their names prefetched)."""
     organisations = [position.organisation for position in plan.positions]
     organisations += [role.organisation for role in plan.press_roles]
     values = []
@@ -511,7 +512,7 @@ def _search_text(person: Person, plan: "Plan") -> str:
         given_name=person.given_name,
         family_name=person.family_name,
         titles=[position.title for position in plan.positions],
-        organisations=[(organisation.name, organisation.acronym) for organisation in organisations],
+        organisations=[organisation_names(organisation) for organisation in organisations],
         contact_values=values,
     )
 

@@ -1,10 +1,10 @@
 """The directory's search: one box that finds a person by name, organisation, title, email or phone.
 
-A person's ``search_text`` holds, folded (see ``core.search``): their names, the titles they
-hold or held, the names and acronyms of the organisations they work at or speak for, their email
-addresses, and each phone number as digits, twice — national ("0556113215") and international
-("33556113215") — so that a number typed in any format is found. Signals keep it current
-(``contacts.signals``); ``manage.py rebuild_search_text`` rebuilds it all.
+A person's ``search_text`` holds, folded (see ``core.search``): their names, the titles they hold or held, every
+name of the organisations they work at or speak for (name, acronym, other names such as "Polepharma-GIPSO" or
+"Basque Biocluster", names as agreements write them), their email addresses, and each phone number as digits,
+twice — national ("0556113215") and international ("33556113215") — so that a number typed in any format is found.
+Signals keep it current (``contacts.signals``); ``manage.py rebuild_search_text`` rebuilds it all.
 """
 
 import re
@@ -72,18 +72,32 @@ def search_text_of(
     given_name: str,
     family_name: str,
     titles: Iterable[str],
-    organisations: Iterable[tuple[str, str]],
+    organisations: Iterable[Iterable[str]],
     contact_values: Iterable[str],
 ) -> str:
     """``search_text`` from plain values, in the order ``person_search_text`` reads them: the titles of the
-    positions, the (name, acronym) of the organisations of the positions then of the press roles, and for
+    positions, the names of the organisations of the positions then of the press roles (``organisation_names``),
+    and for
     each contact point its email or its ``phone_digits``. Bulk writers that hold no model instances (the demo
     data) use it too, so that both produce the same text."""
     values = [given_name, family_name, *titles]
-    for name, acronym in organisations:
-        values += [name, acronym]
+    for names in organisations:
+        values += names
     values += contact_values
     return build_search_text(*values)
+
+
+def organisation_names(organisation) -> tuple[str, ...]:
+    """Every name ``organisation`` is searched by in the directory: its name, acronym, other names, and the names
+    agreements write it by (``AgreementParty.name_as_written``, reached by its reverse relation: agreements sit
+    above this app). Read through ``other_names`` and ``agreement_parties``, which ``refresh_search_text``
+    prefetches."""
+    return (
+        organisation.name,
+        organisation.acronym,
+        *(other.name for other in organisation.other_names.all()),
+        *(party.name_as_written for party in organisation.agreement_parties.all() if party.name_as_written),
+    )
 
 
 def person_search_text(person) -> str:
@@ -101,12 +115,22 @@ def person_search_text(person) -> str:
         given_name=person.given_name,
         family_name=person.family_name,
         titles=[position.title for position in positions],
-        organisations=[(organisation.name, organisation.acronym) for organisation in organisations],
+        organisations=[organisation_names(organisation) for organisation in organisations],
         contact_values=contact_values,
     )
 
 
 REFRESH_BATCH = 500
+
+
+def people_of_organisations(organisation_ids) -> set[int]:
+    """The people whose ``search_text`` holds the names of these organisations: those who work or worked there
+    and their press contacts."""
+    from .models import Position, PressContact
+
+    people = set(Position.objects.filter(organisation__in=organisation_ids).values_list("person_id", flat=True))
+    people |= set(PressContact.objects.filter(organisation__in=organisation_ids).values_list("person_id", flat=True))
+    return people
 
 
 def refresh_search_text(person_ids) -> None:
@@ -122,6 +146,10 @@ def refresh_search_text(person_ids) -> None:
             .prefetch_related(
                 Prefetch("positions", queryset=Position.objects.select_related("organisation")),
                 Prefetch("press_roles", queryset=PressContact.objects.select_related("organisation")),
+                "positions__organisation__other_names",
+                "positions__organisation__agreement_parties",
+                "press_roles__organisation__other_names",
+                "press_roles__organisation__agreement_parties",
                 "contact_points",
             )
         )

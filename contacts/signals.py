@@ -8,7 +8,7 @@ per 500 people, when ``flush_deferred_search_text()`` is called or the block end
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from .search import refresh_search_text
+from .search import people_of_organisations, refresh_search_text
 
 _deferred: ContextVar[set | None] = ContextVar("contacts_deferred_search_text", default=None)
 
@@ -54,11 +54,12 @@ def person_detail_changed(sender, instance, **kwargs):
 
 def organisation_saved(sender, instance, **kwargs):
     """A renamed organisation is found under its new name: its people are searched by it."""
-    from .models import Position, PressContact
+    _refresh(people_of_organisations([instance.pk]))
 
-    people = set(Position.objects.filter(organisation=instance).values_list("person_id", flat=True))
-    people |= set(PressContact.objects.filter(organisation=instance).values_list("person_id", flat=True))
-    _refresh(people)
+
+def organisation_name_changed(sender, instance, **kwargs):
+    """An organisation's other name was added, changed or deleted: its people are searched by its names."""
+    _refresh(people_of_organisations([instance.organisation_id]))
 
 
 def export_file_downloaded(sender, job, user, **kwargs):
