@@ -15,7 +15,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Prefetch, Q
 
-from core.search import build_search_text, filter_words
+from core.bulk import any_of
+from core.search import build_search_text, collected_matches, filter_words_collected
 
 # A query made only of what people write in phone numbers: digits, spaces, + . - / ( ).
 _PHONE_QUERY = re.compile(r"\+?[\d\s.\-/()]+")
@@ -60,11 +61,14 @@ def search_people(queryset, query: str):
             e164 = phone_number_searched(query)
             if e164:
                 candidates.add(e164.lstrip("+"))
+            keys = collected_matches(queryset, sorted(candidates), any_word=True)
+            if keys is not None:
+                return queryset.filter(any_of("pk", keys))
             condition = Q()
             for candidate in sorted(candidates):
                 condition |= Q(search_text__contains=candidate)
             return queryset.filter(condition)
-    return filter_words(queryset, query)
+    return filter_words_collected(queryset, query)
 
 
 def search_text_of(

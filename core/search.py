@@ -13,6 +13,8 @@ from functools import lru_cache
 from django.db import connections
 from django.db.models import BooleanField, F, Func, Subquery
 
+from core.bulk import any_of
+
 _NOT_A_WORD = re.compile(r"[\W_]+")
 
 
@@ -89,6 +91,93 @@ def filter_words_first(queryset, query: str, field: str = "search_text"):
     model = queryset.model
     matches = filter_words(model._base_manager.using(queryset.db).order_by(), query, field).values("pk")
     return queryset.filter(_InArrayOf(F("pk"), Subquery(matches)))
+
+
+# How many matches a search reads through the trigram index before it leaves them to the sorted walk instead.
+COLLECTED_MATCHES = 20_000
+
+# ``crm_search_matches(table, words, any_word, max_rows)``: the keys of at most ``max_rows`` rows of ``table``
+# whose ``search_text`` holds every word (or, with ``any_word``, one of them), read through the trigram index
+# and nothing else. The function's own settings forbid the sequential and the plain index scans while its query
+# is planned (``EXECUTE`` plans it inside the function), so that the planner, whatever it guesses of how many
+# rows ``LIKE '%word%'`` keeps, can only answer through the index: what it costs is what the index finds.
+SEARCH_MATCHES_FUNCTION = """
+CREATE OR REPLACE FUNCTION crm_search_matches(tbl regclass, words text[], any_word boolean, max_rows integer)
+RETURNS SETOF bigint
+LANGUAGE plpgsql STABLE
+SET enable_seqscan = off
+SET enable_indexscan = off
+AS $function$
+BEGIN
+    RETURN QUERY EXECUTE format(
+        'SELECT id::bigint FROM %s WHERE %s LIMIT %s',
+        tbl,
+        (
+            SELECT string_agg(
+                format('search_text LIKE %L', '%' || word || '%'),
+                CASE WHEN any_word THEN ' OR ' ELSE ' AND ' END
+            )
+            FROM unnest(words) AS word
+        ),
+        max_rows
+    );
+END
+$function$
+"""
+
+
+def create_search_function(apps, schema_editor):
+    """On PostgreSQL, ``crm_search_matches`` (above): a migration's RunPython, and the test database's setup."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(SEARCH_MATCHES_FUNCTION, params=None)  # its "%" are format()'s, not parameters
+
+
+def drop_search_function(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP FUNCTION IF EXISTS crm_search_matches(regclass, text[], boolean, integer)")
+
+
+def collected_matches(queryset, words: list[str], *, any_word: bool = False, limit: int | None = None):
+    """The keys of every row of ``queryset``'s table whose ``search_text`` holds ``words`` (all of them, or one
+    with ``any_word``), read through the trigram index — or None when there are more than ``limit`` of them,
+    when a word is too short for the index, or on SQLite, where there is no such index.
+
+    Why (issue 21): left to itself, PostgreSQL guesses how many rows ``LIKE '%word%'`` keeps from a sample of
+    the column, and on that guess either reads the matches through the trigram index and sorts them, or walks
+    the name index in order and tests every row until it has a page. A rare word guessed common — a surname of
+    three people that a sampled row happens to hold — made the walk read the whole table (0.3–0.7 s at half a
+    million people). Collecting the matches first, by the index only, costs what the index finds; the page is
+    then sorted from their keys, and the planner, given an array of known length, plans that well. A word
+    common enough to have more than ``limit`` matches is left to the walk, which such a word stops early.
+    """
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql" or not words or min(len(word) for word in words) < MIN_INDEXED_WORD:
+        return None  # "%ab%" holds no trigram: the index would be read whole
+    limit = COLLECTED_MATCHES if limit is None else limit
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT crm_search_matches(%s::regclass, %s, %s, %s)",
+            [queryset.model._meta.db_table, list(words), any_word, limit + 1],
+        )
+        keys = [row[0] for row in cursor.fetchall()]
+    return keys if len(keys) <= limit else None
+
+
+def filter_words_collected(queryset, query: str):
+    """Rows whose ``search_text`` contains every word of ``query``, as ``filter_words``; on PostgreSQL, when the
+    words long enough for the trigram index have at most ``COLLECTED_MATCHES`` matches, those are collected
+    through the index first (``collected_matches``) and the rows are read by their keys, the shorter words
+    tested on them alone."""
+    words = search_words(query)
+    indexed = [word for word in words if len(word) >= MIN_INDEXED_WORD]
+    keys = collected_matches(queryset, indexed)
+    if keys is None:
+        return filter_words(queryset, query)
+    queryset = queryset.filter(any_of("pk", keys))
+    for word in words:
+        if word not in indexed:
+            queryset = queryset.filter(search_text__contains=word)
+    return queryset
 
 
 def filter_folded(queryset, query: str, *fields: str):

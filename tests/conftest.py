@@ -7,6 +7,7 @@ from django.utils import translation
 
 from clusters.search import create_trigram_index as create_organisation_trigram_index
 from contacts.search import create_trigram_index
+from core.search import create_search_function
 
 
 @pytest.fixture(autouse=True)
@@ -29,13 +30,15 @@ def language_of_the_staff():
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database is built from the models (``--nomigrations`` in pyproject.toml: running the migrations cost
     20 s per test process); what the migrations add besides tables is added here: on PostgreSQL, the trigram indexes
-    of the directory's and the organisations' searches. The roles' groups come from ``post_migrate``
+    of the directory's and the organisations' searches, and the function that reads the directory's matches through
+    the index (core.search.collected_matches). The roles' groups come from ``post_migrate``
     (accounts.apps), as after a migrate.
     The migrations themselves are run by the tests that need them (tests/events/test_move_from_contacts.py), by
     CI's other steps on PostgreSQL, and checked against the models by ``makemigrations --check``."""
     with django_db_blocker.unblock(), connection.schema_editor() as editor:
         create_trigram_index(None, editor)
         create_organisation_trigram_index(None, editor)
+        create_search_function(None, editor)
 
 
 def _row_counts() -> dict[str, int]:

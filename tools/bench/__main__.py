@@ -109,6 +109,7 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=30, help="timed requests of each search and page")
     parser.add_argument("--slow-runs", type=int, default=3, help="timed runs of the stock admin search")
+    parser.add_argument("--per-kind", type=int, default=100, help="searches drawn from the data for each kind")
     parser.add_argument("--export-runs", type=int, default=3, help="runs of each export (the median is kept)")
     parser.add_argument(
         "--import-export-limit",
@@ -137,6 +138,8 @@ def main(argv=None) -> int:
                     str(options.runs),
                     "--slow-runs",
                     str(options.slow_runs),
+                    "--per-kind",
+                    str(options.per_kind),
                 ],
                 url,
                 f"measure {size} people",

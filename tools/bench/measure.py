@@ -40,6 +40,7 @@ from contacts.erasure import erase_person  # noqa: E402
 from contacts.models import ContactPoint, Person  # noqa: E402
 from core.search import fold  # noqa: E402
 from demo.generation import DEMO_SLUG_PREFIX  # noqa: E402
+from tools.bench import sampled  # noqa: E402
 
 BENCH_USERNAME = "bench-superuser"
 # The search fields Django admin would search with stock ``ModelAdmin.get_search_results`` (``icontains`` on
@@ -279,6 +280,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30, help="Timed runs of each request (after 2 untimed).")
     parser.add_argument("--slow-runs", type=int, default=5, help="Timed runs of the stock admin search.")
+    parser.add_argument("--per-kind", type=int, default=100, help="Queries drawn from the data for each kind.")
     options = parser.parse_args(argv)
     if connection.vendor != "postgresql":
         raise SystemExit("make bench measures PostgreSQL: set DATABASE_URL to a PostgreSQL database.")
@@ -309,6 +311,10 @@ def main(argv=None) -> None:
         stock = stock_admin_search(user, params, options.slow_runs) if "q" in params else None
         results["searches"][label] = {"params": params, "server": server, "raw_sql": raw, "stock_admin": stock}
         print(f"{label}: {server['p50']:.1f} ms, raw {raw['p50']:.1f} ms", file=sys.stderr)
+
+    results["sampled_searches"] = sampled.measure(client, directory, options.per_kind, AS_TYPED)
+    for label, found in results["sampled_searches"].items():
+        print(f"{label}: p95 {found['p95']:.1f} ms, max {found['max']:.1f} ms", file=sys.stderr)
 
     pages = {
         "directory, whole page: name": (directory, search["name"], b"<table"),
