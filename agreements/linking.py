@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -16,6 +17,7 @@ _BEFORE = r"(?<![\w@./])"
 _AFTER = r"(?![\w@/]|\.\w)"
 
 
+@lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
     decomposed = unicodedata.normalize("NFKD", char)
     return "".join(part for part in decomposed if not unicodedata.combining(part)).casefold()
@@ -31,6 +33,8 @@ def _folded_with_positions(text: str) -> tuple[str, list[int]]:
     return "".join(folded), origins
 
 
+# A release's page links its text piece by piece (agreements.markup): each name's pattern is built once.
+@lru_cache(maxsize=1024)
 def _name_pattern(name: str) -> re.Pattern | None:
     words = _NAME_WORDS.findall("".join(_fold_char(char) for char in name))
     if not words or sum(len(word) for word in words) < 2:

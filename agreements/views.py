@@ -6,7 +6,7 @@ from core.charts import BarChart
 from core.pages import FilteredListView, StaffPageMixin
 
 from .filters import AgreementFilterSet, PressReleaseFilterSet
-from .linking import link_names
+from .markup import render_release
 from .models import Agreement, PressRelease, Provenance
 from .statistics import agreements_per_year
 
@@ -102,5 +102,5 @@ class PressReleaseDetailView(StaffPageMixin, DetailView):
     def get_context_data(self, **kwargs):
         release = self.object
         return super().get_context_data(
-            section="agreements", linked_text=link_names(release.text, named_records(release)), **kwargs
+            section="agreements", linked_text=render_release(release.text, named_records(release)), **kwargs
         )

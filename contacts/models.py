@@ -448,19 +448,29 @@ class ContactPoint(VersionedModel):
     def clean_fields(self, exclude=None):
         # "sbou@leem.org/" is a valid address once cleaned: normalise before the field validators run.
         self.email = normalise_email(self.email)
-        super().clean_fields(exclude=exclude)
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.error_dict
+        else:
+            errors = {}
+        # The value the medium needs, checked here rather than in clean(): a form leaves out a field it already
+        # refused ("not a valid address"), whose value the record never received; saying it is empty as well
+        # would be a second, wrong message.
+        needed = {self.Medium.EMAIL: "email", self.Medium.PHONE: "phone"}.get(self.medium)
+        if needed and needed not in (exclude or ()) and needed not in errors and not getattr(self, needed):
+            message = _("Enter the email address.") if needed == "email" else _("Enter the phone number.")
+            errors[needed] = [ValidationError(message)]
+        if errors:
+            raise ValidationError(errors)
 
     def clean(self):
         if self.medium == self.Medium.EMAIL:
-            if not self.email:
-                raise ValidationError({"email": _("Enter the email address.")})
             if self.phone:
                 raise ValidationError({"phone": _("An email contact point has no phone number.")})
             if self.kind not in (self.Kind.WORK, self.Kind.PERSONAL):
                 raise ValidationError({"kind": _("An email address is either work or personal.")})
         elif self.medium == self.Medium.PHONE:
-            if not self.phone:
-                raise ValidationError({"phone": _("Enter the phone number.")})
             if self.email:
                 raise ValidationError({"email": _("A phone contact point has no email address.")})
 

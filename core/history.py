@@ -8,6 +8,9 @@ and ``changes_since()`` tells what that person changed.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +30,31 @@ from simple_history.models import HistoricalRecords
 # Restoring a deleted record brings back the records deleted with it (a person's positions and contact points):
 # those whose deletion was recorded within this time of the record's own.
 DELETED_TOGETHER = timedelta(seconds=5)
+
+# The change reason of the first history entry of a row loaded from fixtures, followed by their names
+# ("loaddata seed"): a code, not a sentence, so that the pages can name the loader in the reader's language.
+LOADED_BY = "loaddata"
+SEED_FIXTURE = "seed"
+_fixtures_loading: ContextVar[tuple[str, ...]] = ContextVar("fixtures_loading", default=())
+
+
+@contextmanager
+def loading_fixtures(labels: Iterable[str]) -> Iterator[None]:
+    """Within it, the rows that ``loaddata`` writes start their history as loaded from the fixtures ``labels``."""
+    token = _fixtures_loading.set(tuple(labels))
+    try:
+        yield
+    finally:
+        _fixtures_loading.reset(token)
+
+
+def loader_name(reason: str) -> str:
+    """Who wrote a history entry whose change reason is ``reason``, when a fixture load did; else ""."""
+    if reason == f"{LOADED_BY} {SEED_FIXTURE}":
+        return _("the seed loader")
+    if reason == LOADED_BY or reason.startswith(f"{LOADED_BY} "):
+        return _("the fixture loader (%(command)s)") % {"command": reason}
+    return ""
 
 
 @dataclass(frozen=True)
@@ -52,7 +80,7 @@ class Change:
         who = self.who or _("someone unknown")
         when = date_format(localtime(self.when), "DATETIME_FORMAT")
         described = "; ".join(_("%(label)s: “%(old)s” → “%(new)s”") % vars(change) for change in self.fields)
-        return f"{when}, {who}: {described}" if described else f"{when}, {who}: {self.action}"
+        return _("%(when)s, %(who)s: %(what)s") % {"when": when, "who": who, "what": described or self.action}
 
 
 class StaleRecordError(ValidationError):
@@ -244,12 +272,14 @@ def describe(records) -> list[Change]:
     changes = []
     for record, model, deltas in reversed(entries):
         user = record.history_user
+        reason = record.history_change_reason or ""
+        loader = "" if user else loader_name(reason)
         changes.append(
             Change(
                 when=record.history_date,
-                who=(user.get_full_name() or user.get_username()) if user else "",
+                who=(user.get_full_name() or user.get_username()) if user else loader,
                 action=str(ACTIONS.get(record.history_type, record.history_type)),
-                record=f"{model._meta.verbose_name} « {record.history_object} »",
+                record=_("%(kind)s “%(name)s”") % {"kind": model._meta.verbose_name, "name": record.history_object},
                 fields=tuple(
                     FieldChange(
                         str(model_field.verbose_name) if model_field is not None else change.field,
@@ -258,7 +288,7 @@ def describe(records) -> list[Change]:
                     )
                     for model_field, change in deltas
                 ),
-                reason=record.history_change_reason or "",
+                reason="" if loader else reason,
                 version=getattr(record, "version", None),
             )
         )
@@ -361,6 +391,8 @@ class KeptHistory(HistoricalRecords):
 
     def post_save(self, instance, created, using=None, **kwargs):
         if kwargs.get("raw") and not getattr(type(instance), self.manager_name).filter(id=instance.pk).exists():
+            # No user loads a fixture: the reason says what did, for the pages to name it (``loader_name``).
+            instance._change_reason = " ".join((LOADED_BY, *_fixtures_loading.get()))[:100]
             self.create_historical_record(instance, "+", using=using)
             return
         super().post_save(instance, created, using=using, **kwargs)

@@ -20,7 +20,7 @@ RELEASE_2020 = "/press-releases/2020-06-12-convention-leem-gipso/"
 
 
 def titles(response, prefix) -> list[str]:
-    return re.findall(rf'<td><a href="/(?:en/)?{prefix}/[\w-]+/">([^<]+)</a>', response.content.decode())
+    return re.findall(rf'<td[^>]*><a href="/(?:en/)?{prefix}/[\w-]+/">([^<]+)</a>', response.content.decode())
 
 
 @pytest.fixture
@@ -118,7 +118,7 @@ def test_markup_in_a_release_is_shown_not_run(db, viewer_client):
     PressReleaseFactory(slug="hostile", text="<script>alert('x')</script> <b>gras</b>")
     html = viewer_client.get("/press-releases/hostile/").content.decode()
     assert "<script>alert" not in html
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert "&lt;script&gt;alert('x')&lt;/script&gt; &lt;b&gt;gras&lt;/b&gt;" in html
 
 
 def test_press_release_list_and_filters(seeded_viewer):

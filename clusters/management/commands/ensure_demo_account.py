@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp import devices_for_user
@@ -37,8 +38,11 @@ class Command(BaseCommand):
             for device in devices_for_user(user, confirmed=None):
                 device.delete()
 
-        message = _("Demo account created.") if created else _("Demo account updated.")
-        self.stdout.write(self.style.SUCCESS(message))
-        self.stdout.write(_("Log in at %(url)s") % {"url": LOGIN_URL})
-        self.stdout.write(_("  username: %(username)s") % {"username": DEMO_USERNAME})
-        self.stdout.write(_("  password: %(password)s") % {"password": DEMO_PASSWORD})
+        # `make run` prints this among Django's English lines, and the README shows it in English: not in French,
+        # the language Django activates for a command (LANGUAGE_CODE).
+        with translation.override("en"):
+            message = _("Demo account created.") if created else _("Demo account updated.")
+            self.stdout.write(self.style.SUCCESS(message))
+            self.stdout.write(_("Log in at %(url)s") % {"url": LOGIN_URL})
+            self.stdout.write(_("  username: %(username)s") % {"username": DEMO_USERNAME})
+            self.stdout.write(_("  password: %(password)s") % {"password": DEMO_PASSWORD})

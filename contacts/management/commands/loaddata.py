@@ -14,7 +14,10 @@ from django.apps import apps
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.management.commands import loaddata
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext as _
+
+from core.history import loading_fixtures
 
 
 class Command(loaddata.Command):
@@ -30,15 +33,18 @@ class Command(loaddata.Command):
         self.person_model = apps.get_model("contacts", "Person")
         self.left_alone = self.not_brought_back = 0
         self.new_models = {}
-        super().handle(*fixture_labels, **options)
+        with loading_fixtures(fixture_labels):
+            super().handle(*fixture_labels, **options)
         if options["verbosity"] >= 1 and (self.left_alone or self.not_brought_back):
-            self.stdout.write(
-                _(
-                    "Left %(kept)d records as they are in the database; did not bring back %(gone)d records "
-                    "deleted or erased since."
+            # In English, as Django's own lines around it ("Installed 123 object(s)…") and the README's `make run`.
+            with translation.override("en"):
+                self.stdout.write(
+                    _(
+                        "Left %(kept)d records as they are in the database; did not bring back %(gone)d records "
+                        "deleted or erased since."
+                    )
+                    % {"kept": self.left_alone, "gone": self.not_brought_back}
                 )
-                % {"kept": self.left_alone, "gone": self.not_brought_back}
-            )
 
     def save_obj(self, obj):
         record = obj.object
