@@ -103,6 +103,7 @@ class SourceInline(PressReleaseColumnMixin, VersionedFormMixin, GenericTabularIn
     verbose_name = _("source")
     verbose_name_plural = _("sources")
     extra = 0
+    classes = ["collapse"]  # a <details>, closed until opened (or shown open with errors)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("press_release").order_by("-press_release__published_on")

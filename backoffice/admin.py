@@ -5,7 +5,17 @@ An app's ``admin.py`` defines its ModelAdmins, and the pieces it adds to a lower
 together here, so that which class serves each model is written in one place, whatever the order of the apps.
 """
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
+from knox.admin import AuthTokenAdmin
+from knox.models import AuthToken
 
 from agreements import admin as agreements
 from agreements.models import Agreement, AgreementParty, PressRelease, Provenance, Quote, Signatory, Topic
@@ -41,13 +51,39 @@ from jobs.models import ImportMapping, Job, Schedule
 from webhooks import admin as webhooks
 from webhooks.models import Delivery, Endpoint
 
+from .titles import NaturalTitles
+
 Sources = agreements.SourceInline
+
+
+class ListedForSuperusers:
+    """A technical model (failed logins, API tokens, the task queue's rows, where a field came from): listed in the
+    index and the sidebar for superusers only, so that staff see the CRM's records and nothing else. Who holds its
+    permissions still opens it by its address, and the records' own forms keep their inlines of it."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser and super().has_module_permission(request)
+
+
+def register(model, model_admin=None, *, technical=False):
+    """Register ``model`` with ``model_admin`` under the back office's titles (``NaturalTitles``), listed for
+    superusers only if ``technical``; usable as a class decorator, like ``admin.register``."""
+
+    def compose(model_admin):
+        mixins = (NaturalTitles, ListedForSuperusers) if technical else (NaturalTitles,)
+        composed = type(
+            model_admin.__name__, (*mixins, model_admin), {"__module__": __name__, "__doc__": model_admin.__doc__}
+        )
+        admin.site.register(model, composed)
+        return composed
+
+    return compose if model_admin is None else compose(model_admin)
 
 
 # clusters
 
 
-@admin.register(Organisation)
+@register(Organisation)
 class OrganisationAdmin(
     contacts.OrganisationPeopleLinks, agreements.OrganisationAgreementLinks, clusters.OrganisationAdmin
 ):
@@ -65,47 +101,47 @@ class OrganisationAdmin(
     inlines = [*clusters.OrganisationAdmin.inlines, Sources]
 
 
-@admin.register(Sector)
+@register(Sector)
 class SectorAdmin(clusters.SectorAdmin):
     inlines = [*clusters.SectorAdmin.inlines, Sources]
 
 
-@admin.register(OrganisationName)
+@register(OrganisationName)
 class OrganisationNameAdmin(clusters.OrganisationNameAdmin):
     inlines = [*clusters.OrganisationNameAdmin.inlines, Sources]
 
 
-@admin.register(Site)
+@register(Site)
 class SiteAdmin(clusters.SiteAdmin):
     inlines = [*clusters.SiteAdmin.inlines, Sources]
 
 
-@admin.register(Territory)
+@register(Territory)
 class TerritoryAdmin(clusters.TerritoryAdmin):
     inlines = [*clusters.TerritoryAdmin.inlines, Sources]
 
 
-@admin.register(KeyFigure)
+@register(KeyFigure)
 class KeyFigureAdmin(clusters.KeyFigureAdmin):
     inlines = [*clusters.KeyFigureAdmin.inlines, Sources]
 
 
-@admin.register(MembershipType)
+@register(MembershipType)
 class MembershipTypeAdmin(clusters.MembershipTypeAdmin):
     inlines = [*clusters.MembershipTypeAdmin.inlines, Sources]
 
 
-@admin.register(Membership)
+@register(Membership)
 class MembershipAdmin(clusters.MembershipAdmin):
     inlines = [*clusters.MembershipAdmin.inlines, Sources]
 
 
-@admin.register(Due)
+@register(Due)
 class DueAdmin(clusters.DueAdmin):
     inlines = [*clusters.DueAdmin.inlines, Sources]
 
 
-@admin.register(OrganisationRelation)
+@register(OrganisationRelation)
 class OrganisationRelationAdmin(clusters.OrganisationRelationAdmin):
     inlines = [*clusters.OrganisationRelationAdmin.inlines, Sources]
 
@@ -113,7 +149,7 @@ class OrganisationRelationAdmin(clusters.OrganisationRelationAdmin):
 # contacts
 
 
-@admin.register(Person)
+@register(Person)
 class PersonAdmin(agreements.PersonAgreementLinks, contacts.PersonAdmin):
     readonly_fields = [*contacts.PersonAdmin.readonly_fields, *agreements.PersonAgreementLinks.links]
     fieldsets = [
@@ -124,58 +160,74 @@ class PersonAdmin(agreements.PersonAgreementLinks, contacts.PersonAdmin):
     inlines = [*contacts.PersonAdmin.inlines, Sources]
 
 
-@admin.register(Position)
+@register(Position)
 class PositionAdmin(contacts.PositionAdmin):
     inlines = [*contacts.PositionAdmin.inlines, Sources]
 
 
-@admin.register(ContactPoint)
+@register(ContactPoint)
 class ContactPointAdmin(contacts.ContactPointAdmin):
     inlines = [*contacts.ContactPointAdmin.inlines, Sources]
 
 
-@admin.register(PressContact)
+@register(PressContact)
 class PressContactAdmin(contacts.PressContactAdmin):
     inlines = [*contacts.PressContactAdmin.inlines, Sources]
 
 
 # Made by staff, never taken from a press release: no sources.
-admin.site.register(Tag, contacts.TagAdmin)
-admin.site.register(ContactList, contacts.ContactListAdmin)
-admin.site.register(ContactListEntry, contacts.ContactListEntryAdmin)
+register(Tag, contacts.TagAdmin)
+register(ContactList, contacts.ContactListAdmin)
+register(ContactListEntry, contacts.ContactListEntryAdmin)
 # Records of what happened, read only.
-admin.site.register(ExportLog, contacts.ExportLogAdmin)
-admin.site.register(Erasure, contacts.ErasureAdmin)
+register(ExportLog, contacts.ExportLogAdmin)
+register(Erasure, contacts.ErasureAdmin)
 
 
 # events
 
 
-@admin.register(Event)
+@register(Event)
 class EventAdmin(events.EventAdmin):
     inlines = [*events.EventAdmin.inlines, Sources]
 
 
-@admin.register(EventEdition)
+@register(EventEdition)
 class EventEditionAdmin(events.EventEditionAdmin):
     inlines = [*events.EventEditionAdmin.inlines, Sources]
 
 
 # agreements (their admins list their own sources)
 
-admin.site.register(Topic, agreements.TopicAdmin)
-admin.site.register(Agreement, agreements.AgreementAdmin)
-admin.site.register(AgreementParty, agreements.AgreementPartyAdmin)
-admin.site.register(Signatory, agreements.SignatoryAdmin)
-admin.site.register(PressRelease, agreements.PressReleaseAdmin)
-admin.site.register(Quote, agreements.QuoteAdmin)
-admin.site.register(Provenance, agreements.ProvenanceAdmin)
+register(Topic, agreements.TopicAdmin)
+register(Agreement, agreements.AgreementAdmin)
+register(AgreementParty, agreements.AgreementPartyAdmin)
+register(Signatory, agreements.SignatoryAdmin)
+register(PressRelease, agreements.PressReleaseAdmin)
+register(Quote, agreements.QuoteAdmin)
+register(Provenance, agreements.ProvenanceAdmin, technical=True)
 
-admin.site.register(Job, jobs.JobAdmin)
-admin.site.register(Schedule, jobs.ScheduleAdmin)
-admin.site.register(ImportMapping, jobs.ImportMappingAdmin)
+register(Job, jobs.JobAdmin)
+register(Schedule, jobs.ScheduleAdmin)
+register(ImportMapping, jobs.ImportMappingAdmin)
 
 # webhooks
 
-admin.site.register(Endpoint, webhooks.EndpointAdmin)
-admin.site.register(Delivery, webhooks.DeliveryAdmin)
+register(Endpoint, webhooks.EndpointAdmin)
+register(Delivery, webhooks.DeliveryAdmin)
+
+# Other libraries' technical models, registered by their own apps (listed before this one in INSTALLED_APPS):
+# the same admins, listed for superusers only.
+
+for model, model_admin in [
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+    (TOTPDevice, TOTPDeviceAdmin),
+    (StaticDevice, StaticDeviceAdmin),
+    (AuthToken, AuthTokenAdmin),
+    (DBTaskResult, DBTaskResultAdmin),
+]:
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+        register(model, model_admin, technical=True)

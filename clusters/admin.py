@@ -62,6 +62,7 @@ class OrganisationNameInline(VersionedFormMixin, admin.TabularInline):
     model = OrganisationName
     fields = ["name", "kind", "used_from", "used_until"]
     extra = 0
+    classes = ["collapse"]  # a <details>, closed until opened (or shown open with errors)
 
 
 class SiteFormSet(RowRulesFormSet):
@@ -80,6 +81,7 @@ class SiteInline(VersionedFormMixin, admin.TabularInline):
     formset = SiteFormSet
     fields = ["name", "kind", "city", "region", "country"]
     extra = 0
+    classes = ["collapse"]
     show_change_link = True
 
     def get_queryset(self, request):
@@ -95,12 +97,14 @@ class TerritoryInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInli
     fields = ["region", "country", "kind", "through"]
     autocomplete_fields = ["through"]
     extra = 0
+    classes = ["collapse"]
 
 
 class KeyFigureInline(VersionedFormMixin, admin.TabularInline):
     model = KeyFigure
     fields = ["label", "qualifier", "value", "unit", "year", "as_written", "source"]
     extra = 0
+    classes = ["collapse"]
     show_change_link = True
 
 
@@ -110,6 +114,7 @@ class MembershipTypeInline(VersionedFormMixin, admin.TabularInline):
     fields = ["name", "slug", "annual_fee"]
     prepopulated_fields = {"slug": ["name"]}
     extra = 0
+    classes = ["collapse"]
 
 
 class MemberInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInline):
@@ -122,6 +127,7 @@ class MemberInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInline)
     verbose_name = _("member")
     verbose_name_plural = _("members")
     extra = 0
+    classes = ["collapse"]
     show_change_link = True
 
 
@@ -133,6 +139,7 @@ class RelationInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInlin
     fields = ["kind", "target", "started_on", "started_on_precision", "ended_on"]
     autocomplete_fields = ["target"]
     extra = 0
+    classes = ["collapse"]
     show_change_link = True
 
 

@@ -141,6 +141,7 @@ class PressRoleInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInli
     verbose_name = _("press contact role")
     verbose_name_plural = _("press contact roles")
     extra = 0
+    classes = ["collapse"]  # a <details>, closed until opened (or shown open with errors)
     show_change_link = True
 
 

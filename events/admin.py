@@ -29,6 +29,7 @@ class InvitationInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInl
     fields = ["person", "answer", "attended"]
     autocomplete_fields = ["person"]
     extra = 0
+    classes = ["collapse"]  # a <details>, closed until opened (or shown open with errors)
 
 
 class EventEditionAdmin(HistoryAdmin):
