@@ -3,7 +3,8 @@
 import django_filters
 from django import forms
 from django.apps import apps
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -37,22 +38,40 @@ class PersonOrderingFilter(OrderingFilter):
         if not value:
             return qs
         if any(field.lstrip("-") == "organisation" for field in value):
-            main_organisation = (
-                Position.objects.current()
-                .filter(person=OuterRef("pk"))
-                .order_by("-is_primary", "pk")
-                .values("organisation__name")[:1]
-            )
-            qs = qs.annotate(sort_organisation=Subquery(main_organisation))
+            qs = qs.annotate(**organisation_sort_keys())
         ordering = []
         for field in value:
             descending = field.startswith("-")
             name = self.param_map.get(field.lstrip("-"))
             if name is None:
                 continue
+            if name == "sort_organisation":
+                # The people with no organisation at all come last, whichever way: a sort by organisation that
+                # opens on them shows nothing of what was asked for.
+                ordering += [
+                    getattr(F(column), "desc" if descending else "asc")(nulls_last=True)
+                    for column in ("sort_organisation", "sort_title")
+                ]
+                continue
             columns = ["family_name", "given_name"] if name == "family_name" else [name]
             ordering += [f"-{column}" if descending else column for column in columns]
         return qs.order_by(*ordering, "family_name", "given_name", "pk")
+
+
+def organisation_sort_keys() -> dict:
+    """What the directory sorts by under "Organisation and title", as annotations of one query: the organisation
+    of the person's main current position (primary first, as the row lists them) and its title; for a press
+    contact with no current position, the first organisation they speak for (as the row lists it), so that they
+    are found among that organisation's people instead of before everyone."""
+    main_position = Position.objects.current().filter(person=OuterRef("pk")).order_by("-is_primary", "pk")
+    press_role = PressContact.objects.filter(person=OuterRef("pk")).order_by("organisation__name", "pk")
+    return {
+        "sort_organisation": Coalesce(
+            Subquery(main_position.values("organisation__name")[:1]),
+            Subquery(press_role.values("organisation__name")[:1]),
+        ),
+        "sort_title": Subquery(main_position.values("title")[:1]),
+    }
 
 
 def event_editions(request=None):
@@ -67,55 +86,83 @@ class PersonFilterSet(django_filters.FilterSet):
         method="filter_search",
         max_length=200,
         help_text=_("A name, an organisation, a title, an email or a phone number, in any format."),
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        # The dashboard's search box says the same.
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autocomplete": "off",
+                "placeholder": _("A name, an organisation, a title, an email or a phone number"),
+            }
+        ),
     )
     organisation = SlugChoiceFilter(
         label=_("Organisation"),
         queryset=Organisation.objects.all(),
         method="filter_organisation",
         # A box with suggestions, not a <select> listing every organisation (there may be tens of thousands).
-        widget=SuggestedKeyInput("clusters:organisation_suggestions", choice_label=organisation_name),
+        widget=SuggestedKeyInput(
+            "clusters:organisation_suggestions",
+            choice_label=organisation_name,
+            attrs={"placeholder": _("All organisations")},
+        ),
     )
     member_of = SlugChoiceFilter(
         label=_("At a member of the cluster"),
         queryset=Organisation.objects.clusters(),
         method="filter_member_of",
-        widget=SuggestedKeyInput("clusters:cluster_suggestions", choice_label=organisation_name),
+        widget=SuggestedKeyInput(
+            "clusters:cluster_suggestions", choice_label=organisation_name, attrs={"placeholder": _("All clusters")}
+        ),
         help_text=_("Slug of a cluster: the people of its member organisations today."),
     )
     kind = django_filters.ChoiceFilter(
-        label=_("Kind of organisation"), choices=Organisation.Kind.choices, method="filter_organisation_kind"
+        label=_("Kind of organisation"),
+        choices=Organisation.Kind.choices,
+        method="filter_organisation_kind",
+        empty_label=_("All kinds"),
     )
     country = django_filters.ChoiceFilter(
-        label=_("Country"), choices=organisation_countries, method="filter_organisation_country"
+        label=_("Country"),
+        choices=organisation_countries,
+        method="filter_organisation_country",
+        empty_label=_("All countries"),
     )
     region = django_filters.ChoiceFilter(
-        label=_("Region"), choices=organisation_regions, method="filter_organisation_region"
+        label=_("Region"),
+        choices=organisation_regions,
+        method="filter_organisation_region",
+        empty_label=_("All regions"),
     )
     press_only = django_filters.BooleanFilter(
-        label=_("Press contacts only"), method="filter_press_only", widget=forms.CheckboxInput
+        label=_("Press contacts only"), method="filter_press_only", widget=forms.CheckboxInput, initial=False
     )
     contact_list = SlugChoiceFilter(
-        label=_("Contact list"), queryset=ContactList.objects.all(), field_name="contact_lists"
+        label=_("Contact list"),
+        queryset=ContactList.objects.all(),
+        field_name="contact_lists",
+        empty_label=_("All lists"),
     )
-    tag = SlugChoiceFilter(label=_("Tag"), queryset=Tag.objects.all(), field_name="tags")
+    tag = SlugChoiceFilter(label=_("Tag"), queryset=Tag.objects.all(), field_name="tags", empty_label=_("All tags"))
     has_email = django_filters.BooleanFilter(
-        label=_("Has an email address"), method="filter_has_email", widget=forms.CheckboxInput
+        label=_("Has an email address"), method="filter_has_email", widget=forms.CheckboxInput, initial=False
     )
     has_phone = django_filters.BooleanFilter(
-        label=_("Has a phone number"), method="filter_has_phone", widget=forms.CheckboxInput
+        label=_("Has a phone number"), method="filter_has_phone", widget=forms.CheckboxInput, initial=False
     )
     invited_to = django_filters.ModelChoiceFilter(
         label=_("Invited to"),
         queryset=event_editions,
         field_name="invitations__edition",
         help_text=_("Identifier of an event edition: the people invited to it."),
+        empty_label=_("Any event"),
     )
     # The directory may show them (with their badge); exports never hold them (PersonExportFilterSet).
     include_do_not_contact = django_filters.BooleanFilter(
         label=_("Include people who asked not to be contacted"),
         method="filter_include_do_not_contact",
         widget=forms.CheckboxInput,
+        # An unticked box is no filter: the drawer's count of filters in use (filters_in_use) leaves it out.
+        initial=False,
     )
     o = PersonOrderingFilter(label=_("Sort by"))
 

@@ -3,10 +3,14 @@
 import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import slug_re, validate_email
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import ContactList, Person, Position
+from core.filters import KeyChoiceField
+
+from .exports import FILE_FORMATS
+from .models import ContactList, ExportLog, Person, Position, Tag
 from .normalisation import find_phone_numbers, normalise_email, normalise_family_name
 
 
@@ -20,6 +24,104 @@ class ContactListForm(forms.Form):
         if not name:
             raise forms.ValidationError(_("Give the list a name."))
         return name
+
+
+class SelectedPeopleField(forms.Field):
+    """The people ticked on a directory page, by slug: at most ``limit``, every one of them known. Cleaned into a
+    queryset of those people, so that an action changes them all or, if one is missing, none."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Tick at least one person."),
+        "too_many": _("Select at most %(limit)s people at a time: narrow the search, or make a list of it."),
+        "unknown": _(
+            "Some of the people selected are no longer in the directory (deleted or merged meanwhile): nothing "
+            "was changed. Search again and select them anew."
+        ),
+    }
+
+    def __init__(self, *, limit: int, **kwargs):
+        super().__init__(**kwargs)
+        self.limit = limit
+
+    def to_python(self, value):
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        return list(dict.fromkeys(str(slug) for slug in values))
+
+    def clean(self, value):
+        slugs = self.to_python(value)
+        if not slugs:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(slugs) > self.limit:
+            raise ValidationError(self.error_messages["too_many"], code="too_many", params={"limit": self.limit})
+        # Only what can be a slug reaches the database (PostgreSQL refuses to compare text holding NUL).
+        if not all(slug_re.match(slug) for slug in slugs):
+            raise ValidationError(self.error_messages["unknown"], code="unknown")
+        keys = list(Person.objects.filter(slug__in=slugs).values_list("pk", flat=True))
+        if len(keys) != len(slugs):
+            raise ValidationError(self.error_messages["unknown"], code="unknown")
+        return Person.objects.filter(pk__in=keys)
+
+
+class PersonSelectionForm(forms.Form):
+    """What to do with the people ticked on a directory page: add them to a list, take them off one, tag them,
+    export them. Each action needs its own permission, which the view checks (``required_permission``)."""
+
+    # A page shows 25 people; a crafted request may send more, up to this. Below Django's limit on the number of
+    # fields posted (DATA_UPLOAD_MAX_NUMBER_FIELDS, 1 000), so that a request beyond it gets this form's message.
+    MAX_PEOPLE = 500
+
+    class Action(models.TextChoices):
+        ADD_TO_LIST = "add_to_list", _("Add to the list")
+        REMOVE_FROM_LIST = "remove_from_list", _("Remove from the list")
+        TAG = "tag", _("Add the tag")
+        EXPORT = "export", _("Export")
+
+    PERMISSIONS = {
+        Action.ADD_TO_LIST: "contacts.change_contactlist",
+        Action.REMOVE_FROM_LIST: "contacts.change_contactlist",
+        Action.TAG: "contacts.change_person",
+        Action.EXPORT: "contacts.export_contacts",
+    }
+
+    action = forms.ChoiceField(label=_("Action"), choices=Action.choices)
+    person = SelectedPeopleField(label=_("People"), limit=MAX_PEOPLE)
+    contact_list = KeyChoiceField(
+        label=_("List"),
+        queryset=ContactList.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Choose a list"),
+    )
+    tag = KeyChoiceField(
+        label=_("Tag"), queryset=Tag.objects.all(), to_field_name="slug", required=False, empty_label=_("Choose a tag")
+    )
+    export_format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[(value, label) for value, label in ExportLog.Format.choices if value in FILE_FORMATS],
+        required=False,
+    )
+
+    def required_permission(self) -> str | None:
+        """The permission the chosen action needs, once the action is known (before the rest is valid)."""
+        action = self.data.get("action", "")
+        return self.PERMISSIONS.get(action) if action in self.Action.values else None
+
+    def clean(self):
+        cleaned = super().clean()
+        needs = {
+            self.Action.ADD_TO_LIST: ("contact_list", _("Choose the list to add them to.")),
+            self.Action.REMOVE_FROM_LIST: ("contact_list", _("Choose the list to take them off.")),
+            self.Action.TAG: ("tag", _("Choose the tag to give them.")),
+            self.Action.EXPORT: ("export_format", _("Choose an export format: CSV, XLSX or vCard.")),
+        }
+        if (action := cleaned.get("action")) in needs:
+            field, message = needs[action]
+            if not cleaned.get(field) and field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
 
 
 class EmailsField(forms.CharField):

@@ -1,12 +1,14 @@
 """Writes that touch several rows: building and changing contact lists, merging two people."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from core.history import update_with_history
 from core.merging import MergeReport, check_mergeable, merge_records, record_merge
 from core.slugs import create_with_slug
 
-from .models import ContactList, ContactListEntry, Person
+from .models import ContactList, ContactListEntry, Person, Tag
 from .signals import search_text_deferred
 
 
@@ -50,6 +52,24 @@ def remove_from_contact_list(*, contact_list: ContactList, people) -> int:
     if entries:
         ContactList.objects.filter(pk=contact_list.pk).update()
     return len(entries)
+
+
+@transaction.atomic
+def tag_people(*, tag: Tag, people, user=None) -> int:
+    """Give ``tag`` to ``people`` (a queryset); those who have it already stay as they are. Returns how many were
+    tagged. Each person tagged gets a new version and an entry in their history, as a tag added on their record
+    in the back office does (tags have no history of their own)."""
+    ids = list(people.order_by().values_list("pk", flat=True))
+    already = set(Person.tags.through.objects.filter(tag=tag, person_id__in=ids).values_list("person_id", flat=True))
+    new_ids = [pk for pk in ids if pk not in already]
+    Person.tags.through.objects.bulk_create(
+        [Person.tags.through(tag=tag, person_id=pk) for pk in new_ids], batch_size=1000, ignore_conflicts=True
+    )
+    if new_ids:
+        update_with_history(
+            Person.objects.filter(pk__in=new_ids), user=user, reason=_("Tag “%(name)s” added") % {"name": tag.name}
+        )
+    return len(new_ids)
 
 
 def merge_people(*, keep: Person, other: Person, user) -> MergeReport:
