@@ -21,11 +21,13 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 LOAD_SECONDS ?= 60
 LOAD_USERS ?= 10
+# More options of tools/screenshots.py, e.g. SCREENSHOTS_ARGS="--check --only admin:contacts".
+SCREENSHOTS_ARGS ?=
 
 .DEFAULT_GOAL := help
 BENCH_SIZES ?= 10000 100000 1000000
 BENCH_ARGS ?=
-.PHONY: help run worker install install-dev install-load test e2e load bench lint migrations-check messages lock clean
+.PHONY: help run worker install install-dev install-load test e2e screenshots load bench lint migrations-check messages lock clean
 
 help: ## Show this list
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -86,6 +88,11 @@ e2e: $(BROWSER_STAMP) ## Run the browser tests with Debian's chromium (/usr/bin/
 	@test -x /usr/bin/chromium || { \
 		echo "Error: /usr/bin/chromium is missing. Install Debian's chromium: apt-get install chromium" >&2; exit 1; }
 	$(VENV_PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+screenshots: $(BROWSER_STAMP) ## Screenshots of every page at 1366 and 390 px into screenshots/, on a throw-away database
+	@test -x /usr/bin/chromium || { \
+		echo "Error: /usr/bin/chromium is missing. Install Debian's chromium: apt-get install chromium" >&2; exit 1; }
+	$(VENV_PY) -m tools.screenshots --out screenshots $(SCREENSHOTS_ARGS)
 
 load: $(LOAD_STAMP) ## Load-test search and person pages on PostgreSQL (LOAD_SECONDS=60, LOAD_USERS=10), into docs/benchmarks.md
 	LOAD_SECONDS=$(LOAD_SECONDS) LOAD_USERS=$(LOAD_USERS) \
