@@ -50,21 +50,32 @@ def date_field(label, lookup_expr):
 
 class AgreementFilterSet(django_filters.FilterSet):
     q = search_field(_("A word of the title, the place or the summary, or a party's name or acronym."))
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Agreement.Kind.choices)
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Agreement.Status.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Agreement.Kind.choices, empty_label=_("All kinds"))
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Agreement.Status.choices, empty_label=_("All statuses")
+    )
     topic = django_filters.ModelChoiceFilter(
-        label=_("Topic"), queryset=Topic.objects.all(), to_field_name="slug", field_name="topics"
+        label=_("Topic"),
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        field_name="topics",
+        empty_label=_("All topics"),
     )
     organisation = django_filters.ModelChoiceFilter(
         label=_("Party"),
         queryset=Organisation.objects.order_by("name"),
         to_field_name="slug",
         field_name="organisations",
+        empty_label=_("All organisations"),
     )
-    # A ChoiceFilter (not a TypedChoiceFilter) so that the list starts with an empty "any year" choice:
+    # A ChoiceFilter (not a TypedChoiceFilter) so that the list starts with an empty "all years" choice:
     # without it the browser would submit the first year with every search.
     year = django_filters.ChoiceFilter(
-        label=_("Year signed"), choices=signing_years, field_name="signed_on", lookup_expr="year"
+        label=_("Year signed"),
+        choices=signing_years,
+        field_name="signed_on",
+        lookup_expr="year",
+        empty_label=_("All years"),
     )
     signed_after = date_field(_("Signed from"), "gte")
     signed_before = date_field(_("Signed until"), "lte")
@@ -95,12 +106,22 @@ class AgreementFilterSet(django_filters.FilterSet):
 
 class PressReleaseFilterSet(django_filters.FilterSet):
     q = search_field(_("A word of the title, the kicker or the subtitle."))
-    language = django_filters.ChoiceFilter(label=_("Language"), choices=PressRelease.Language.choices)
+    language = django_filters.ChoiceFilter(
+        label=_("Language"), choices=PressRelease.Language.choices, empty_label=_("All languages")
+    )
     issuer = django_filters.ModelChoiceFilter(
-        label=_("Issued by"), queryset=Organisation.objects.order_by("name"), to_field_name="slug", field_name="issuers"
+        label=_("Issued by"),
+        queryset=Organisation.objects.order_by("name"),
+        to_field_name="slug",
+        field_name="issuers",
+        empty_label=_("All issuers"),
     )
     year = django_filters.ChoiceFilter(
-        label=_("Year"), choices=release_years, field_name="published_on", lookup_expr="year"
+        label=_("Year"),
+        choices=release_years,
+        field_name="published_on",
+        lookup_expr="year",
+        empty_label=_("All years"),
     )
     o = OrderingFilter(
         label=_("Sort by"),

@@ -45,14 +45,23 @@ class OrganisationFilterSet(django_filters.FilterSet):
         help_text=_("A name, an acronym, a former name or a town."),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Organisation.Kind.choices)
-    country = django_filters.ChoiceFilter(label=_("Country"), choices=organisation_countries)
-    region = django_filters.ChoiceFilter(label=_("Region"), choices=organisation_regions)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Organisation.Kind.choices, empty_label=_("All kinds"))
+    country = django_filters.ChoiceFilter(
+        label=_("Country"), choices=organisation_countries, empty_label=_("All countries")
+    )
+    region = django_filters.ChoiceFilter(label=_("Region"), choices=organisation_regions, empty_label=_("All regions"))
     sector = django_filters.ModelChoiceFilter(
-        label=_("Sector"), queryset=Sector.objects.all(), to_field_name="slug", field_name="sectors"
+        label=_("Sector"),
+        queryset=Sector.objects.all(),
+        to_field_name="slug",
+        field_name="sectors",
+        empty_label=_("All sectors"),
     )
     member_of = SlugChoiceFilter(
-        label=_("Member of the cluster"), queryset=Organisation.objects.clusters(), method="filter_member_of"
+        label=_("Member of the cluster"),
+        queryset=Organisation.objects.clusters(),
+        method="filter_member_of",
+        empty_label=_("All organisations"),
     )
     o = OrderingFilter(
         label=_("Sort by"),
@@ -134,9 +143,15 @@ class ClusterMemberFilterSet(django_filters.FilterSet):
         label=_("Status"), choices=Membership.Status.choices, method="filter_status", empty_label=_("Any status")
     )
     type = django_filters.ModelChoiceFilter(
-        label=_("Type"), queryset=MembershipType.objects.none(), to_field_name="slug", field_name="membership_type"
+        label=_("Type"),
+        queryset=MembershipType.objects.none(),
+        to_field_name="slug",
+        field_name="membership_type",
+        empty_label=_("All types"),
     )
-    region = django_filters.ChoiceFilter(label=_("Region"), choices=(), field_name="member__region")
+    region = django_filters.ChoiceFilter(
+        label=_("Region"), choices=(), field_name="member__region", empty_label=_("All regions")
+    )
     since = django_filters.DateFilter(
         label=_("Member since"),
         field_name="started_on",

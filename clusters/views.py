@@ -81,8 +81,15 @@ class OrganisationDetailView(StaffPageMixin, DetailView):
             },
             key=lambda release: release.published_on,
         )
+        key_figures = list(organisation.key_figures.all())
         return super().get_context_data(
             section="organisations",
+            key_figures=key_figures,
+            # A column that would read "—" on every row is left out.
+            key_figures_have_years=any(figure.year for figure in key_figures),
+            key_figures_have_sources=any(
+                figure.source or figure.source_organisations.all() for figure in key_figures
+            ),
             current_positions=[position for position in positions if position.is_current],
             past_positions=[position for position in positions if not position.is_current],
             sources=sources,
@@ -97,7 +104,10 @@ class OrganisationDetailView(StaffPageMixin, DetailView):
         )
 
     def members_context(self, organisation) -> dict:
-        """A cluster's members table, filtered as the query string asks, with today's figures."""
+        """A cluster's members table, filtered as the query string asks, with today's figures.
+
+        A cluster without any membership recorded gets an empty state, not zeros, empty charts and a filter form
+        with nothing to filter (``member_periods_recorded`` is 0); charts without data are left out."""
         periods = (
             Membership.objects.filter(cluster=organisation)
             .select_related("member", "membership_type")
@@ -109,18 +119,24 @@ class OrganisationDetailView(StaffPageMixin, DetailView):
             return {}
         filterset = ClusterMemberFilterSet(self.request.GET, queryset=periods, cluster=organisation)
         members = filterset.qs if filterset.is_valid() else periods.none()
+        charts = (
+            [
+                BarChart(_("Members at the end of each year"), members_over_time(organisation), _("Members")),
+                BarChart(_("Members today by region"), members_by_region(organisation), _("Members")),
+                BarChart(_("Members today by kind"), members_by_kind(organisation), _("Members")),
+            ]
+            if statuses
+            else []
+        )
         return {
             "member_filter": filterset,
+            "member_periods_recorded": statuses.total(),
             "member_periods": members,
             "member_figures": [
                 (status.label, statuses.get(status.value, 0), status.value) for status in Membership.Status
             ],
             "member_count": Organisation.objects.members_of(organisation).count(),
-            "member_charts": [
-                BarChart(_("Members at the end of each year"), members_over_time(organisation), _("Members")),
-                BarChart(_("Members today by region"), members_by_region(organisation), _("Members")),
-                BarChart(_("Members today by kind"), members_by_kind(organisation), _("Members")),
-            ],
+            "member_charts": [chart for chart in charts if chart.data],
             "export_formats": [("csv", "CSV"), ("xlsx", "XLSX"), ("vcf", "vCard")],
         }
 

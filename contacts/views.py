@@ -1,5 +1,6 @@
 from django.apps import apps
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponseRedirect, QueryDict
@@ -7,33 +8,44 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from core.history import history_of
 from core.pages import CappedPaginator, FilteredListView, StaffPageMixin
+from core.spreadsheets import file_stem
 from core.views import bad_request, posted_slug, posted_slugs
 
 from .exports import FILE_FORMATS, export_people, query_source, search_file_stem
 from .filters import PersonExportFilterSet, PersonFilterSet
-from .forms import ContactListForm
-from .models import ContactList, ContactPoint, ExportLog, Person, Position
+from .forms import ContactListForm, PersonSelectionForm
+from .models import ContactList, ContactPoint, ExportLog, Person, Position, Tag
 from .privacy import may_list_contact_details, may_see_contact_details
 from .services import (
     add_to_contact_list,
     create_contact_list,
     remove_from_contact_list,
+    tag_people,
 )
 
 EXPORT_FORMATS = [(value, label) for value, label in ExportLog.Format.choices if value in FILE_FORMATS]
 
 
 def directory_query(query_dict: QueryDict) -> QueryDict:
-    """The directory's filters from a query string, without the page number or the export format."""
-    query = query_dict.copy()
+    """The directory's filters from a query string, without the page number, the export format or empty ones."""
+    query = without_empty_values(query_dict)
     for key in ("page", "format"):
         query.pop(key, None)
+    return query
+
+
+def without_empty_values(query_dict: QueryDict) -> QueryDict:
+    """``query_dict`` without the empty values a form sends for the filters left alone (``organisation=&kind=``)."""
+    query = QueryDict(mutable=True)
+    for key, values in query_dict.lists():
+        if kept := [value for value in values if value != ""]:
+            query.setlist(key, kept)
     return query
 
 
@@ -52,6 +64,51 @@ class PersonListView(FilteredListView):
     paginator_class = CappedPaginator
     template_name = "contacts/person_list.html"
     results_template_name = "contacts/includes/person_results.html"
+
+    def get(self, request, *args, **kwargs):
+        # A form sends every filter, the ones left empty too: the address of a search names only those chosen,
+        # so that it can be read, shared and bookmarked. htmx follows the redirect and records the clean address.
+        cleaned = without_empty_values(request.GET)
+        if cleaned.urlencode() != request.GET.urlencode():
+            return HttpResponseRedirect(f"{request.path}?{cleaned.urlencode()}" if cleaned else request.path)
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        """The actions on the people ticked on the page (``PersonSelectionForm``), as the back office's list does
+        them: posted to the list's own address, which the answer goes back to."""
+        form = PersonSelectionForm(request.POST)
+        permission = form.required_permission()
+        if permission is not None and not request.user.has_perm(permission):
+            raise PermissionDenied
+        back_url = request.get_full_path()
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return HttpResponseRedirect(back_url)
+        action, people = form.cleaned_data["action"], form.cleaned_data["person"]
+        if action == PersonSelectionForm.Action.EXPORT:
+            return export_selection(request, people, form.cleaned_data["export_format"])
+        if action == PersonSelectionForm.Action.ADD_TO_LIST:
+            contact_list = form.cleaned_data["contact_list"]
+            count = add_to_contact_list(contact_list=contact_list, people=people)
+            message = ngettext(
+                "%(count)d person added to “%(name)s”.", "%(count)d people added to “%(name)s”.", count
+            ) % {"count": count, "name": contact_list.name}
+        elif action == PersonSelectionForm.Action.REMOVE_FROM_LIST:
+            contact_list = form.cleaned_data["contact_list"]
+            count = remove_from_contact_list(contact_list=contact_list, people=people)
+            message = ngettext(
+                "%(count)d person removed from “%(name)s”.", "%(count)d people removed from “%(name)s”.", count
+            ) % {"count": count, "name": contact_list.name}
+        else:
+            tag = form.cleaned_data["tag"]
+            count = tag_people(tag=tag, people=people, user=request.user)
+            message = ngettext(
+                "%(count)d person tagged “%(name)s”.", "%(count)d people tagged “%(name)s”.", count
+            ) % {"count": count, "name": tag.name}
+        messages.success(request, message)
+        return HttpResponseRedirect(back_url)
 
     def get_queryset(self):
         return Person.objects.directory()
@@ -78,8 +135,41 @@ class PersonListView(FilteredListView):
             lists_to_add_to=(
                 ContactList.objects.order_by("name") if user.has_perm("contacts.change_contactlist") else []
             ),
+            tags_to_give=Tag.objects.order_by("name") if user.has_perm("contacts.change_person") else [],
+            # The rows can be ticked for an action if the user may do one of them.
+            selectable=any(user.has_perm(permission) for permission in PersonSelectionForm.PERMISSIONS.values()),
+            max_selected=PersonSelectionForm.MAX_PEOPLE,
             **kwargs,
         )
+
+
+def export_selection(request, people, export_format: str):
+    """The people ticked on a directory page, exported as the search's export is (``export_people``): those who
+    asked not to be contacted left out and counted, the export logged, a large one written by a job."""
+    selected = Person.objects.directory().filter(pk__in=people.values("pk"))
+    left_out = selected.filter(do_not_contact=True).count()
+    if left_out:
+        # Shown on the next page (the job's, or the directory's once the file is saved): the file holds fewer
+        # people than were ticked, and this says why.
+        messages.warning(
+            request,
+            ngettext(
+                "%(counter)s person who asked not to be contacted is left out of the export.",
+                "%(counter)s people who asked not to be contacted are left out of the export.",
+                left_out,
+            )
+            % {"counter": left_out},
+        )
+    return export_people(
+        people=selected,
+        export_format=export_format,
+        user=request.user,
+        origin=ExportLog.Origin.DIRECTORY,
+        filters={"selected": people.count()},
+        # A worker exports the selection in this order (the directory's), if it is too large to answer now.
+        source=lambda: {"ids": list(selected.prefetch_related(None).values_list("pk", flat=True))},
+        file_stem=file_stem(pgettext("file name", "contacts"), pgettext("file name", "selection")),
+    )
 
 
 def left_out_of_export(query: QueryDict) -> int:
@@ -125,6 +215,8 @@ class PersonDetailView(StaffPageMixin, DetailView):
             section="contacts",
             show_contact_details=show_contact_details,
             positions=[(position, sources.get(("position", position.pk), [])) for position in positions],
+            # The positions' Source column only when some position has one: a column of blanks says nothing.
+            positions_have_sources=any(("position", position.pk) in sources for position in positions),
             emails=[(point, sources.get(("contactpoint", point.pk), [])) for point in contact_points if point.email],
             phones=[(point, sources.get(("contactpoint", point.pk), [])) for point in contact_points if point.phone],
             press_roles=[(role, sources.get(("presscontact", role.pk), [])) for role in press_roles],

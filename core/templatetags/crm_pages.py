@@ -41,3 +41,13 @@ def duration(value: timedelta) -> str:
     """A length of time in words, in the page's language, as Django's ``timesince`` writes it: "1 hour", "1 heure"."""
     now = timezone.now()
     return timesince(now - value, now)
+
+
+@register.filter
+def filters_in_use(form, left_out: str = "q,o") -> int:
+    """How many of a filter form's fields hold a value, the search box and the sort order (``left_out``) aside:
+    the filters drawer opens on a phone only when some filter narrows the list."""
+    skipped = left_out.split(",")
+    if not form.is_bound:
+        return 0
+    return sum(1 for name in form.changed_data if name not in skipped)

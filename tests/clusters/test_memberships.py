@@ -363,4 +363,6 @@ def test_every_cluster_page_of_the_seed_renders_its_members_section(seed, viewer
     assert response.status_code == 200
     if Organisation.objects.get(slug=slug).kind == "cluster":
         assert 'id="members"' in response.content.decode()
-        assert "Pas encore de données." in response.content.decode()  # the releases name no member
+        # The releases name no member: an empty state, not three empty charts and a filter form.
+        assert 'class="empty-state"' in response.content.decode()
+        assert "Pas encore de données." not in response.content.decode()

@@ -121,7 +121,7 @@ def test_list_index_shows_each_list_with_its_size(db, editor_client):
     contact_list.people.add(PersonFactory(), PersonFactory())
     html = editor_client.get("/contacts/lists/").content.decode()
     assert "Journalistes santé" in html
-    assert "<td>2</td>" in html
+    assert '<td data-label="Personnes">2</td>' in html
 
 
 def test_viewers_see_lists_but_cannot_change_them(db, viewer_client):
