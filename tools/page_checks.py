@@ -23,7 +23,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 AXE = PROJECT_ROOT / "tests" / "e2e" / "axe" / "axe.min.js"
 AXE_PATH = "/__axe-core__/axe.min.js"  # answered by Playwright, never by the server
 CHROMIUM = "/usr/bin/chromium"
-# Without the background-networking flags chromium tries to reach Google's services (as in tests/e2e/conftest.py).
+# Without the background-networking flags chromium tries to reach Google's services and, on a closed network, its
+# connections are refused. The browser tests (tests/e2e/conftest.py) launch it with the same flags.
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -5,22 +5,13 @@ from pathlib import Path
 
 import pytest
 
+from tools.page_checks import CHROMIUM as CHROMIUM_PATH
+from tools.page_checks import CHROMIUM_ARGS
+
 # Playwright's sync API keeps an asyncio event loop in the main thread, where the tests also use the ORM.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Without the background-networking flags chromium tries to reach Google's services and, on a closed network,
-# its connections are refused.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM = Path(CHROMIUM_PATH)
 E2E_DIR = Path(__file__).resolve().parent
 
 
