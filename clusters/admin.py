@@ -364,7 +364,8 @@ class MembershipAdmin(RecordSubtitleMixin, HistoryAdmin):
             try:
                 renew_membership(membership=membership)
             except ValidationError as error:
-                refused.append(f"{membership.member.name} ({membership}) : {' '.join(error.messages)}")
+                label = _("%(label)s:") % {"label": f"{membership.member.name} ({membership})"}
+                refused.append(f"{label} {' '.join(error.messages)}")
             else:
                 renewed += 1
         if renewed:

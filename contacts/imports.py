@@ -626,7 +626,7 @@ class PeopleImport:
         for number, errors in self.report.rejected.items():
             cells = self.rejected_cells.get(number, [])
             problems = " ; ".join(
-                f"{column} : {message}" if column else message
+                f"{_('%(label)s:') % {'label': column}} {message}" if column else message
                 for column, messages in errors.items()
                 for message in messages
             )

@@ -270,7 +270,7 @@ def test_a_cluster_page_shows_its_members_with_figures_and_filters(viewer_client
     html = viewer_client.get("/organisations/pole/").content.decode()
     assert "<strong>1</strong> membre aujourd’hui" in html
     assert "Bihotz" in html and "Labo des Landes" in html
-    assert ">Expirée</a> : 1" in html
+    assert ">Expirée :</a> 1" in html
 
     def members(**params):
         response = viewer_client.get("/organisations/pole/", params)
