@@ -155,5 +155,6 @@ class NaturalTitles:
     def changelist_view(self, request, extra_context=None):
         title = list_title(self.opts.label_lower, change=self.has_change_permission(request))
         if title is not None:
-            extra_context = {"title": title, **(extra_context or {})}
+            add_title = form_title(self.opts.label_lower, add=True, change=False)
+            extra_context = {"title": title, "add_title": add_title, **(extra_context or {})}
         return super().changelist_view(request, extra_context)

@@ -107,6 +107,17 @@ def test_the_add_form_and_the_list_have_natural_titles(admin_client):
         listing = admin_client.get(admin_url(Person, "changelist")).content.decode()
         expected = gettext("Select %(a_record)s to change") % {"a_record": pgettext("indefinite article", "person")}
     assert f"<h1>{escape(expected)}</h1>" in listing
+    assert "<h1>Choisissez une personne à modifier</h1>" in listing
+
+
+def test_the_lists_add_button_names_the_record_with_its_article(admin_client):
+    with translation.override("en"):
+        listing = admin_client.get(admin_url(Person, "changelist")).content.decode()
+    assert re.search(r'class="addlink">\s*Add person\s*</a>', listing)
+    with translation.override("fr"):
+        listing = admin_client.get(admin_url(Person, "changelist")).content.decode()
+    assert re.search(r'class="addlink">\s*Ajouter une personne\s*</a>', listing)
+    assert "Ajouter personne" not in listing
 
 
 def test_a_reader_sees_a_view_title(client, viewer):

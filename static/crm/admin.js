@@ -4,7 +4,7 @@
    The changelist's filters become a drawer: the "Filter" heading turns into a button that opens and closes them.
    They start open on a wide screen, where they sit beside the list, and closed on a narrow one, where they sit
    above it. Without JavaScript they stay as Django draws them. Also: names for the fields that Django and select2
-   leave unnamed (below). */
+   leave unnamed (below), and the column headings each cell of a table shows when its rows become cards. */
 (function () {
     "use strict";
 
@@ -69,6 +69,31 @@
                     }
                 });
             });
+        });
+    }
+
+    /* On a phone, the rows of a list and of a tabular inline become cards (admin.css): each cell shows its column's
+       heading above its value, taken from the table's header row into a data-label. */
+    function labelCells(root) {
+        root.querySelectorAll("#result_list, .inline-group .tabular table").forEach(function (table) {
+            var headings = [];
+            table.querySelectorAll("thead tr:first-child > th").forEach(function (th) {
+                var text = th.textContent.replace(/\s+/g, " ").trim();
+                for (var span = th.colSpan || 1; span > 0; span -= 1) {
+                    headings.push(text);
+                }
+            });
+            table.querySelectorAll("tbody tr").forEach(function (row) {
+                var column = 0;
+                Array.prototype.forEach.call(row.children, function (cell) {
+                    var heading = headings[column];
+                    if (heading && !cell.hasAttribute("data-label")) {
+                        cell.setAttribute("data-label", heading);
+                    }
+                    column += cell.colSpan || 1;
+                });
+            });
+            table.classList.add("labelled-cells");
         });
     }
 
@@ -147,6 +172,7 @@
             makeDrawer(filter);
         }
         labelTabularFields(document);
+        labelCells(document);
         fixAutocompletes(document);
         // A read-only inline wider than the screen scrolls, and must be reachable with the keyboard to be scrolled.
         document.querySelectorAll(".inline-group .tabular fieldset.module").forEach(function (box) {
@@ -165,6 +191,7 @@
             // Rows added with "Add another", autocomplete boxes redrawn as choices change, selectors drawn on load.
             new MutationObserver(function () {
                 labelTabularFields(document);
+                labelCells(document);
                 fixAutocompletes(document);
             }).observe(document.getElementById("content") || document.body, {childList: true, subtree: true});
         }

@@ -40,7 +40,7 @@ FILTERS = [
     "organisation=sanofi&has_email=on",
 ]
 
-RESULTS_MARKER = '<table class="results">'
+RESULTS_MARKER = '<table class="results'  # its classes may grow (responsive, …)
 PERSON_MARKER = 'class="record-header"'
 CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PERSON_LINK = re.compile(r'href="/contacts/(?!lists/|events/|export/)([-\w]+)/"')
