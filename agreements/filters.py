@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from clusters.filters import organisation_filter
 from clusters.models import Organisation
-from contacts.filters import person_filter
+from contacts.filters import organisation_name, person_filter
 from core.filters import OrderingFilter, SlugChoiceFilter, StableOrderingFilter
 from core.search import filter_folded
+from core.widgets import SuggestedKeyInput
 
 from .models import Agreement, AgreementParty, PressRelease, Signatory, Topic
 
@@ -61,12 +62,16 @@ class AgreementFilterSet(django_filters.FilterSet):
         field_name="topics",
         empty_label=_("All topics"),
     )
-    organisation = django_filters.ModelChoiceFilter(
+    # Boxes with suggestions, not <select>s listing every organisation (there may be tens of thousands).
+    organisation = SlugChoiceFilter(
         label=_("Party"),
-        queryset=Organisation.objects.order_by("name"),
-        to_field_name="slug",
+        queryset=Organisation.objects.all(),
         field_name="organisations",
-        empty_label=_("All organisations"),
+        widget=SuggestedKeyInput(
+            "clusters:organisation_suggestions",
+            choice_label=organisation_name,
+            attrs={"placeholder": _("All organisations")},
+        ),
     )
     # A ChoiceFilter (not a TypedChoiceFilter) so that the list starts with an empty "all years" choice:
     # without it the browser would submit the first year with every search.
@@ -109,12 +114,15 @@ class PressReleaseFilterSet(django_filters.FilterSet):
     language = django_filters.ChoiceFilter(
         label=_("Language"), choices=PressRelease.Language.choices, empty_label=_("All languages")
     )
-    issuer = django_filters.ModelChoiceFilter(
+    issuer = SlugChoiceFilter(
         label=_("Issued by"),
-        queryset=Organisation.objects.order_by("name"),
-        to_field_name="slug",
+        queryset=Organisation.objects.all(),
         field_name="issuers",
-        empty_label=_("All issuers"),
+        widget=SuggestedKeyInput(
+            "clusters:organisation_suggestions",
+            choice_label=organisation_name,
+            attrs={"placeholder": _("All issuers")},
+        ),
     )
     year = django_filters.ChoiceFilter(
         label=_("Year"),
