@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
+from django.utils.translation import gettext
 
 from contacts.models import ContactList, Person
 from tests.factories import ContactListFactory, UserFactory
@@ -53,7 +54,8 @@ def test_ticking_two_people_counts_them_and_adds_them_to_a_list(page, live_serve
 def test_ticking_the_page_box_selects_everyone_on_the_page(page, live_server, staff):
     sign_in(page, live_server, staff)
     page.goto(f"{live_server.url}/contacts/?q=leem")
-    page.get_by_label("Select everyone on this page").check()
+    # The box is named in the page's language (the catalogue's « Select everyone on this page »).
+    page.get_by_label(gettext("Select everyone on this page")).check()
     assert page.locator("[data-selection-count]").inner_text().startswith("4")
     assert page.locator('input[name="person"]:checked').count() == 4
 
