@@ -10,12 +10,10 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clusters.filters import organisation_filter
-from clusters.models import Organisation
-from contacts.filters import organisation_name, person_filter
+from clusters.filters import organisation_box, organisation_filter
+from contacts.filters import person_filter
 from core.filters import OrderingFilter, SlugChoiceFilter, StableOrderingFilter
 from core.search import filter_folded
-from core.widgets import SuggestedKeyInput
 
 from .models import Agreement, AgreementParty, PressRelease, Signatory, Topic
 
@@ -62,17 +60,7 @@ class AgreementFilterSet(django_filters.FilterSet):
         field_name="topics",
         empty_label=_("All topics"),
     )
-    # Boxes with suggestions, not <select>s listing every organisation (there may be tens of thousands).
-    organisation = SlugChoiceFilter(
-        label=_("Party"),
-        queryset=Organisation.objects.all(),
-        field_name="organisations",
-        widget=SuggestedKeyInput(
-            "clusters:organisation_suggestions",
-            choice_label=organisation_name,
-            attrs={"placeholder": _("All organisations")},
-        ),
-    )
+    organisation = organisation_box(_("Party"), _("All organisations"), field_name="organisations")
     # A ChoiceFilter (not a TypedChoiceFilter) so that the list starts with an empty "all years" choice:
     # without it the browser would submit the first year with every search.
     year = django_filters.ChoiceFilter(
@@ -114,16 +102,7 @@ class PressReleaseFilterSet(django_filters.FilterSet):
     language = django_filters.ChoiceFilter(
         label=_("Language"), choices=PressRelease.Language.choices, empty_label=_("All languages")
     )
-    issuer = SlugChoiceFilter(
-        label=_("Issued by"),
-        queryset=Organisation.objects.all(),
-        field_name="issuers",
-        widget=SuggestedKeyInput(
-            "clusters:organisation_suggestions",
-            choice_label=organisation_name,
-            attrs={"placeholder": _("All issuers")},
-        ),
-    )
+    issuer = organisation_box(_("Issued by"), _("All issuers"), field_name="issuers")
     year = django_filters.ChoiceFilter(
         label=_("Year"),
         choices=release_years,

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from core.filters import OrderingFilter, SlugChoiceFilter, StableOrderingFilter
+from core.widgets import SuggestedKeyInput
 
 from .models import KeyFigure, Membership, MembershipType, Organisation, OrganisationRelation, Sector, Site
 from .search import search_organisations
@@ -82,6 +83,23 @@ class OrganisationFilterSet(django_filters.FilterSet):
 
 def organisation_filter(label, help_text, **kwargs):
     return SlugChoiceFilter(label=label, help_text=help_text, queryset=Organisation.objects.all(), **kwargs)
+
+
+def organisation_name(slug: str) -> str | None:
+    return Organisation.objects.filter(slug=slug).values_list("name", flat=True).first()
+
+
+def organisation_box(label, placeholder, **kwargs):
+    """An organisation chosen in a box with suggestions as one types, not a ``<select>`` listing every
+    organisation (there may be tens of thousands): ``?organisation=<slug>``."""
+    return SlugChoiceFilter(
+        label=label,
+        queryset=Organisation.objects.all(),
+        widget=SuggestedKeyInput(
+            "clusters:organisation_suggestions", choice_label=organisation_name, attrs={"placeholder": placeholder}
+        ),
+        **kwargs,
+    )
 
 
 class MembershipFilterSet(django_filters.FilterSet):

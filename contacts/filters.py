@@ -8,16 +8,18 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from clusters.filters import organisation_countries, organisation_filter, organisation_regions
+from clusters.filters import (
+    organisation_box,
+    organisation_countries,
+    organisation_filter,
+    organisation_name,
+    organisation_regions,
+)
 from clusters.models import Organisation
 from core.filters import OrderingFilter, SlugChoiceFilter, StableOrderingFilter
 from core.widgets import SuggestedKeyInput
 
 from .models import ContactList, ContactPoint, Person, Position, PressContact, Tag
-
-
-def organisation_name(slug: str) -> str | None:
-    return Organisation.objects.filter(slug=slug).values_list("name", flat=True).first()
 
 
 class PersonOrderingFilter(OrderingFilter):
@@ -95,17 +97,7 @@ class PersonFilterSet(django_filters.FilterSet):
             }
         ),
     )
-    organisation = SlugChoiceFilter(
-        label=_("Organisation"),
-        queryset=Organisation.objects.all(),
-        method="filter_organisation",
-        # A box with suggestions, not a <select> listing every organisation (there may be tens of thousands).
-        widget=SuggestedKeyInput(
-            "clusters:organisation_suggestions",
-            choice_label=organisation_name,
-            attrs={"placeholder": _("All organisations")},
-        ),
-    )
+    organisation = organisation_box(_("Organisation"), _("All organisations"), method="filter_organisation")
     member_of = SlugChoiceFilter(
         label=_("At a member of the cluster"),
         queryset=Organisation.objects.clusters(),
