@@ -13,7 +13,7 @@ calls it, and a later migration that adds a model calls it again so the roles co
 
 from django.apps import apps as global_apps
 
-CRM_APPS = ("clusters", "contacts", "events", "agreements")
+CRM_APPS = ("clusters", "contacts", "events", "agreements", "interactions")
 # Apps whose permissions only administrators get.
 ADMINISTRATOR_APPS = ("jobs", "webhooks")
 

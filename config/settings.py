@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "events",
     "agreements",
     "webhooks",
+    "interactions",
     "accounts",
     "backoffice",
 ]

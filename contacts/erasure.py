@@ -28,6 +28,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
+from django.dispatch import Signal
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,6 +43,10 @@ from .search import refresh_search_text
 ERASED_MESSAGE = gettext_lazy("Personal data erased (GDPR)")
 REDACTED = gettext_lazy("[anonymised]")
 SLUG_REDACTED = "anonyme"
+
+# Sent with ``person_id`` at the start of an erasure, inside its transaction: an app over contacts deletes the records
+# that concern the person alone (an interaction with no one else) and returns their ``(label, pk)``.
+person_erasing = Signal()
 
 
 def erased_with_the_person() -> list:
@@ -479,7 +484,8 @@ def _delete_history_of(person_id: int, erased: str) -> None:
     """The person's history and the histories of what was deleted with them, bar an earlier erasure's entry."""
     Person.history.filter(id=person_id).exclude(history_change_reason=erased).delete()
     for model in erased_with_the_person():
-        model.history.filter(person_id=person_id).delete()
+        if hasattr(model, "history"):  # a link with no history of its own (the people an interaction involved)
+            model.history.filter(person_id=person_id).delete()
 
 
 def _delete_admin_log(person_id: int, records: list[tuple[str, int]], erased: str) -> None:
@@ -517,6 +523,8 @@ def erase_person(*, person: Person | None = None, person_id: int | None = None, 
     report = ErasureReport(already_erased=live is not None and live.is_anonymised)
 
     records: list[tuple[str, int]] = []
+    for _receiver, deleted in person_erasing.send(sender=Person, person_id=person_id):
+        records += deleted or []
     for model in erased_with_the_person():
         rows = list(model._base_manager.filter(person_id=person_id))
         for row in rows:

@@ -16,6 +16,7 @@ from clusters.models import (
     Territory,
 )
 from contacts.models import ContactList, ContactPoint, Person, Position, PressContact, Tag
+from interactions.models import FollowUp, Interaction
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -222,3 +223,47 @@ class QuoteFactory(factory.django.DjangoModelFactory):
     press_release = factory.SubFactory(PressReleaseFactory)
     person = factory.SubFactory(PersonFactory)
     text = "Une citation."
+
+
+class InteractionFactory(factory.django.DjangoModelFactory):
+    """An interaction; ``people`` and ``organisations`` are set after it is saved, as the service does."""
+
+    class Meta:
+        model = Interaction
+        skip_postgeneration_save = True
+
+    kind = Interaction.Kind.CALL
+    direction = Interaction.Direction.OUTBOUND
+    subject = factory.Sequence(lambda n: f"Appel n° {n}")
+    logged_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def people(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.people.set(extracted)
+
+    @factory.post_generation
+    def organisations(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.organisations.set(extracted)
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FollowUp
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Rappeler n° {n}")
+    due_on = factory.Faker("date_between", start_date="-10d", end_date="+30d")
+    assigned_to = factory.SubFactory(UserFactory)
+    created_by = factory.SelfAttribute("assigned_to")
+
+    @factory.post_generation
+    def people(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.people.set(extracted)
+
+    @factory.post_generation
+    def organisations(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.organisations.set(extracted)
