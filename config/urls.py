@@ -32,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("contacts/events/", include("events.urls")),
     path("contacts/", include("contacts.urls")),
     path("duplicates/", include("duplicates.urls")),
+    path("interactions/", include("interactions.urls")),
     path("jobs/", include("jobs.urls")),
     path("organisations/", include("clusters.urls")),
     path("", include("agreements.urls")),
