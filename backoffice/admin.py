@@ -46,6 +46,8 @@ from contacts.models import (
 )
 from events import admin as events
 from events.models import Event, EventEdition
+from interactions import admin as interactions
+from interactions.models import FollowUp, Interaction
 from jobs import admin as jobs
 from jobs.models import ImportMapping, Job, Schedule
 from webhooks import admin as webhooks
@@ -85,17 +87,22 @@ def register(model, model_admin=None, *, technical=False):
 
 @register(Organisation)
 class OrganisationAdmin(
-    contacts.OrganisationPeopleLinks, agreements.OrganisationAgreementLinks, clusters.OrganisationAdmin
+    contacts.OrganisationPeopleLinks,
+    agreements.OrganisationAgreementLinks,
+    interactions.LatestInteractionLinks,
+    clusters.OrganisationAdmin,
 ):
     readonly_fields = [
         *clusters.OrganisationAdmin.readonly_fields,
         *contacts.OrganisationPeopleLinks.links,
         *agreements.OrganisationAgreementLinks.links,
+        *interactions.LatestInteractionLinks.links,
     ]
     fieldsets = [
         *clusters.OrganisationAdmin.fieldsets[:-1],
         contacts.OrganisationPeopleLinks.section,
         agreements.OrganisationAgreementLinks.section,
+        interactions.LatestInteractionLinks.section,
         clusters.OrganisationAdmin.fieldsets[-1],  # the collapsed "Created and updated" section stays last
     ]
     inlines = [*clusters.OrganisationAdmin.inlines, Sources]
@@ -150,11 +157,16 @@ class OrganisationRelationAdmin(clusters.OrganisationRelationAdmin):
 
 
 @register(Person)
-class PersonAdmin(agreements.PersonAgreementLinks, contacts.PersonAdmin):
-    readonly_fields = [*contacts.PersonAdmin.readonly_fields, *agreements.PersonAgreementLinks.links]
+class PersonAdmin(agreements.PersonAgreementLinks, interactions.LatestInteractionLinks, contacts.PersonAdmin):
+    readonly_fields = [
+        *contacts.PersonAdmin.readonly_fields,
+        *agreements.PersonAgreementLinks.links,
+        *interactions.LatestInteractionLinks.links,
+    ]
     fieldsets = [
         *contacts.PersonAdmin.fieldsets[:-1],
         agreements.PersonAgreementLinks.section,
+        interactions.LatestInteractionLinks.section,
         contacts.PersonAdmin.fieldsets[-1],  # the collapsed "Created and updated" section stays last
     ]
     inlines = [*contacts.PersonAdmin.inlines, Sources]
@@ -206,6 +218,11 @@ register(Signatory, agreements.SignatoryAdmin)
 register(PressRelease, agreements.PressReleaseAdmin)
 register(Quote, agreements.QuoteAdmin)
 register(Provenance, agreements.ProvenanceAdmin, technical=True)
+
+# interactions (their last contacts are computed: no admin)
+
+register(Interaction, interactions.InteractionAdmin)
+register(FollowUp, interactions.FollowUpAdmin)
 
 register(Job, jobs.JobAdmin)
 register(Schedule, jobs.ScheduleAdmin)

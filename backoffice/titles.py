@@ -98,6 +98,14 @@ RECORD_NAMES = {
         pgettext_lazy("definite article", "provenance"),
         pgettext_lazy("indefinite article", "provenance"),
     ),
+    "interactions.interaction": (
+        pgettext_lazy("definite article", "interaction"),
+        pgettext_lazy("indefinite article", "interaction"),
+    ),
+    "interactions.followup": (
+        pgettext_lazy("definite article", "follow-up"),
+        pgettext_lazy("indefinite article", "follow-up"),
+    ),
     "jobs.job": (pgettext_lazy("definite article", "job"), pgettext_lazy("indefinite article", "job")),
     "jobs.schedule": (
         pgettext_lazy("definite article", "periodic task"),
@@ -145,9 +153,7 @@ class NaturalTitles:
     « Ajouter une personne », « Choisissez une convention à modifier »."""
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        title = form_title(
-            self.opts.label_lower, add=add, change=not add and self.has_change_permission(request, obj)
-        )
+        title = form_title(self.opts.label_lower, add=add, change=not add and self.has_change_permission(request, obj))
         if title is not None:
             context["title"] = title
         return super().render_change_form(request, context, add, change, form_url, obj)

@@ -87,9 +87,7 @@ class OrganisationDetailView(StaffPageMixin, DetailView):
             key_figures=key_figures,
             # A column that would read "—" on every row is left out.
             key_figures_have_years=any(figure.year for figure in key_figures),
-            key_figures_have_sources=any(
-                figure.source or figure.source_organisations.all() for figure in key_figures
-            ),
+            key_figures_have_sources=any(figure.source or figure.source_organisations.all() for figure in key_figures),
             current_positions=[position for position in positions if position.is_current],
             past_positions=[position for position in positions if not position.is_current],
             sources=sources,

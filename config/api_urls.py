@@ -20,6 +20,7 @@ from contacts.api import (
     PressContactViewSet,
 )
 from core.api_views import SchemaView
+from interactions.api import FollowUpViewSet, InteractionViewSet
 from jobs.api import JobViewSet
 
 router = DefaultRouter()
@@ -37,6 +38,8 @@ router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("agreement-parties", AgreementPartyViewSet, basename="agreementparty")
 router.register("signatories", SignatoryViewSet, basename="signatory")
 router.register("press-releases", PressReleaseViewSet, basename="pressrelease")
+router.register("interactions", InteractionViewSet, basename="interaction")
+router.register("follow-ups", FollowUpViewSet, basename="followup")
 router.register("jobs", JobViewSet, basename="job")
 
 app_name = "api"

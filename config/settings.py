@@ -127,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jobs.context_processors.active_jobs",
+                "interactions.context_processors.follow_ups_due",
             ],
         },
     },
@@ -245,6 +246,14 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+# The address of the site as its users reach it, for the links of emails sent outside a request (the daily digest
+# of follow-ups): SITE_URL, else the first host of ALLOWED_HOSTS over HTTPS.
+SITE_URL = (
+    os.environ.get("SITE_URL")
+    or next((f"https://{host}" for host in ALLOWED_HOSTS if host not in ("*",) and not host.startswith(".")), "")
+    if PRODUCTION
+    else os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+).rstrip("/")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # A password reset link works for two hours (Django's default is three days).
 PASSWORD_RESET_TIMEOUT = 2 * 60 * 60
@@ -339,6 +348,15 @@ JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "3"))
 JOBS_RETRY_PAUSE = float(os.environ.get("JOBS_RETRY_PAUSE", "30"))
 # How often each worker looks for periodic tasks due (seconds).
 JOBS_SCHEDULER_INTERVAL = float(os.environ.get("JOBS_SCHEDULER_INTERVAL", "30"))
+# The domain apps' periodic tasks, run by the job queue's scheduler beside its own (jobs.schedule.periodic_tasks):
+# {dotted path of a django-tasks task: period in seconds}. The jobs app may not import the apps above it, so an app
+# lists its task here rather than in jobs/schedule.py.
+JOBS_PERIODIC_TASKS = {
+    # Hourly; it sends each day's digests once, from FOLLOW_UP_DIGEST_HOUR.
+    "interactions.tasks.send_follow_up_digests": 60 * 60,
+}
+# The daily digest of follow-ups due (interactions.digest) is sent from this hour (local time, TIME_ZONE).
+FOLLOW_UP_DIGEST_HOUR = int(os.environ.get("FOLLOW_UP_DIGEST_HOUR", "7"))
 # Webhooks (webhooks, docs/webhooks.md, docs/decisions/0040): how many times a delivery is tried, the pause
 # before each retry (seconds, the last repeated), how long a receiver may take to answer (seconds), and whether an
 # endpoint may be at a private or loopback address (a receiver on this machine, in tests and the benchmark).
@@ -354,6 +372,9 @@ EXPORT_DIRECT_MAX_ROWS = int(os.environ.get("EXPORT_DIRECT_MAX_ROWS", "2000"))
 # A merge moves each row pointing at the record merged away, checking it for a twin (about 4 ms a row): beyond this
 # many rows, the merge is a job.
 MERGE_DIRECT_MAX_ROWS = int(os.environ.get("MERGE_DIRECT_MAX_ROWS", "200"))
+# The retention review (/interactions/retention/) lists the people with nothing that kept them in this many years:
+# no interaction, position, list entry, invitation or change (docs/privacy.md).
+RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "3"))
 
 # Spreadsheet imports (core.tables.TableLimits): what a file may hold, checked as it is read and refused beyond.
 # The admin's import (preview, then confirmation) runs in web requests that must end well within gunicorn's
@@ -372,6 +393,12 @@ IMPORT_MAX_CELL_CHARACTERS = int(os.environ.get("IMPORT_MAX_CELL_CHARACTERS", "1
 
 # An uploaded file waits this long for its import to be confirmed (jobs.imports), then it is deleted.
 IMPORT_UPLOAD_HOURS = int(os.environ.get("IMPORT_UPLOAD_HOURS", "24"))
+
+# Emails uploaded as .eml files (interactions.emails): the largest file read and how many files one upload takes.
+# An email sent from one of our domains (or from a user's address) is logged as outbound, any other as inbound.
+EMAIL_IMPORT_MAX_BYTES = int(os.environ.get("EMAIL_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+EMAIL_IMPORT_MAX_FILES = int(os.environ.get("EMAIL_IMPORT_MAX_FILES", "20"))
+EMAIL_IMPORT_OUR_DOMAINS = env_list("EMAIL_IMPORT_OUR_DOMAINS", "")
 
 # Spreadsheet imports (core.imports): one transaction per import.
 IMPORT_EXPORT_USE_TRANSACTIONS = True

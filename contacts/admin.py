@@ -34,6 +34,7 @@ from jobs.admin_imports import ImportJobAdminMixin
 from .exports import export_people, log_export
 from .layouts import COLUMN_LABELS
 from .models import (
+    Consent,
     ContactListEntry,
     ContactPoint,
     ExportLog,
@@ -145,6 +146,30 @@ class PressRoleInline(LoadedChoicesInline, VersionedFormMixin, admin.TabularInli
     show_change_link = True
 
 
+class ConsentInline(admin.TabularInline):
+    """The person's consents, read only: a record of consent is evidence, not edited after the fact. A new one is
+    recorded on the person's page, which also marks them not to be contacted when they withdraw it
+    (``contacts.services.record_consent``)."""
+
+    model = Consent
+    fields = ["at", "given", "method", "recorded_by", "note", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    classes = ["collapse"]
+    verbose_name = _("consent given or withdrawn")
+    verbose_name_plural = _("consents given or withdrawn (recorded on the person's page)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class PersonAdmin(ImportJobAdminMixin, RelatedRecordsMixin, SlugFixedOnceSavedMixin, HistoryAdmin):
     importer = "contacts.imports.import_people"
     import_columns = COLUMN_LABELS
@@ -187,7 +212,7 @@ class PersonAdmin(ImportJobAdminMixin, RelatedRecordsMixin, SlugFixedOnceSavedMi
         (_("Personal data"), {"fields": ["do_not_contact", "lawful_basis", "data_source", "source_detail"]}),
         (_("Created and updated"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
-    inlines = [PositionInline, ContactPointInline, PressRoleInline]
+    inlines = [PositionInline, ContactPointInline, PressRoleInline, ConsentInline]
     actions = [
         "mark_do_not_contact",
         "export_csv",

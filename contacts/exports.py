@@ -111,6 +111,7 @@ class ExportRow:
     do_not_contact: bool = False
     lawful_basis: str = ""
     notes: str = ""
+    last_contact: datetime | None = None  # the latest interaction (interactions.PersonLastContact)
 
     def cells(self) -> list[str]:
         emails, phones = self.emails, self.phones
@@ -133,6 +134,7 @@ class ExportRow:
             _("yes") if self.do_not_contact else "",
             Person.LawfulBasis(self.lawful_basis).label if self.lawful_basis else "",
             self.notes,
+            _iso(timezone.localdate(self.last_contact)) if self.last_contact else "",
         ]
 
 
@@ -177,6 +179,7 @@ EXPORT_COLUMNS = [
     "do_not_contact",
     "lawful_basis",
     "notes",
+    "last_contact",  # written, never read back (contacts.layouts.EXPORT_ONLY_COLUMNS)
 ]
 
 
@@ -201,6 +204,7 @@ def header() -> list[str]:
         _("Do not contact"),
         _("Lawful basis"),
         _("Notes"),
+        _("Last contact"),
     ]
 
 
@@ -208,8 +212,17 @@ def rows(people) -> Iterator[ExportRow]:
     """The export's rows for ``people`` (a queryset of people, in its own order), read as plain values, not model
     instances: 2 000 people at a time, then their positions, press roles, tags and contact points in one
     query each. A million people stream at a steady, small memory (docs/benchmarks.md)."""
+    # The last contact is kept beside the person by the interactions app, and read by its reverse relation's name.
     people = people.prefetch_related(None).values_list(
-        "pk", "slug", "given_name", "family_name", "updated_at", "do_not_contact", "lawful_basis", "notes"
+        "pk",
+        "slug",
+        "given_name",
+        "family_name",
+        "updated_at",
+        "do_not_contact",
+        "lawful_basis",
+        "notes",
+        "last_contact__occurred_at",
     )
     batch: list[tuple] = []
     for person in people.iterator(chunk_size=CHUNK_SIZE):
@@ -265,7 +278,7 @@ def _batch_rows(batch: list[tuple]) -> Iterator[ExportRow]:
         elif phone:
             number = international_format(phone)
             phones.setdefault(person_id, []).append(Reachable(number, kind, is_primary, single_line(label)))
-    for pk, slug, given_name, family_name, updated_at, do_not_contact, lawful_basis, notes in batch:
+    for pk, slug, given_name, family_name, updated_at, do_not_contact, lawful_basis, notes, last_contact in batch:
         organisation, title = shown.get(pk) or ("", "")
         yield ExportRow(
             person_id=pk,
@@ -283,6 +296,7 @@ def _batch_rows(batch: list[tuple]) -> Iterator[ExportRow]:
             do_not_contact=do_not_contact,
             lawful_basis=lawful_basis,
             notes=notes,
+            last_contact=last_contact,
         )
 
 

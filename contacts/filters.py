@@ -1,11 +1,15 @@
 """The directory's FilterSet: one definition for the page, its export and the API."""
 
+import calendar
+import datetime
+
 import django_filters
 from django import forms
 from django.apps import apps
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clusters.filters import (
@@ -23,16 +27,26 @@ from .models import ContactList, ContactPoint, Person, Position, PressContact, T
 
 
 class PersonOrderingFilter(OrderingFilter):
-    """Sorting by name, organisation (that of the primary current position) or last change."""
+    """Sorting by name, organisation (that of the primary current position), last change or last contact."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
             "fields",
-            {"family_name": "name", "sort_organisation": "organisation", "updated_at": "updated"},
+            {
+                "family_name": "name",
+                "sort_organisation": "organisation",
+                "updated_at": "updated",
+                "last_contact__occurred_at": "last_contact",
+            },
         )
         kwargs.setdefault(
             "field_labels",
-            {"family_name": _("Name"), "sort_organisation": _("Organisation"), "updated_at": _("Last changed")},
+            {
+                "family_name": _("Name"),
+                "sort_organisation": _("Organisation"),
+                "updated_at": _("Last changed"),
+                "last_contact__occurred_at": _("Last contact"),
+            },
         )
         super().__init__(*args, **kwargs)
 
@@ -46,6 +60,12 @@ class PersonOrderingFilter(OrderingFilter):
             descending = field.startswith("-")
             name = self.param_map.get(field.lstrip("-"))
             if name is None:
+                continue
+            if name == "last_contact__occurred_at":
+                # The date of the latest interaction, kept beside the person by the interactions app and reached
+                # by its reverse relation's name; people never contacted come last, whichever way.
+                column = F("last_contact__occurred_at")
+                ordering.append(column.desc(nulls_last=True) if descending else column.asc(nulls_last=True))
                 continue
             if name == "sort_organisation":
                 # The people with no organisation at all come last, whichever way: a sort by organisation that
@@ -74,6 +94,26 @@ def organisation_sort_keys() -> dict:
         ),
         "sort_title": Subquery(main_position.values("title")[:1]),
     }
+
+
+# "Not contacted for": months without an interaction.
+NOT_CONTACTED_CHOICES = [
+    ("3", _("3 months")),
+    ("6", _("6 months")),
+    ("12", _("1 year")),
+    ("24", _("2 years")),
+]
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` months earlier (the month's last day when it is shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def event_editions(request=None):
@@ -148,6 +188,13 @@ class PersonFilterSet(django_filters.FilterSet):
         help_text=_("Identifier of an event edition: the people invited to it."),
         empty_label=_("Any event"),
     )
+    not_contacted_since = django_filters.ChoiceFilter(
+        label=_("Not contacted for"),
+        choices=NOT_CONTACTED_CHOICES,
+        method="filter_not_contacted_since",
+        empty_label=_("Any time"),
+        help_text=_("People with no interaction logged for that long, those never contacted included."),
+    )
     # The directory may show them (with their badge); exports never hold them (PersonExportFilterSet).
     include_do_not_contact = django_filters.BooleanFilter(
         label=_("Include people who asked not to be contacted"),
@@ -203,6 +250,11 @@ class PersonFilterSet(django_filters.FilterSet):
 
     def filter_has_phone(self, queryset, name, value):
         return queryset.with_phone() if value else queryset
+
+    def filter_not_contacted_since(self, queryset, name, value: str):
+        since = months_before(timezone.localdate(), int(value))
+        # The last contact is kept beside the person by the interactions app: reached by its reverse relation.
+        return queryset.filter(Q(last_contact__isnull=True) | Q(last_contact__occurred_at__lt=start_of_day(since)))
 
     def filter_include_do_not_contact(self, queryset, name, value):
         return queryset  # applied in filter_queryset, after every other filter

@@ -1,16 +1,19 @@
 """The forms of the contacts pages, and the form each row of a people import goes through."""
 
+import datetime
+
 import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import slug_re, validate_email
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import KeyChoiceField
 
 from .exports import FILE_FORMATS
-from .models import ContactList, ExportLog, Person, Position, Tag
+from .models import Consent, ContactList, ExportLog, Person, Position, Tag
 from .normalisation import find_phone_numbers, normalise_email, normalise_family_name
 
 
@@ -208,3 +211,32 @@ class PersonRowForm(forms.Form):
                 "organisation", _("Name the organisation where the person is “%(title)s”.") % {"title": title[:100]}
             )
         return cleaned
+
+
+class ConsentForm(forms.Form):
+    """A consent given or withdrawn, recorded from the person's page (``contacts.services.record_consent``)."""
+
+    class Decision(models.TextChoices):
+        GIVEN = "given", _("Given")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    decision = forms.ChoiceField(label=_("Consent"), choices=Decision.choices, widget=forms.RadioSelect)
+    how = forms.ChoiceField(label=_("How"), choices=Consent.Method.choices)
+    at = forms.DateTimeField(
+        label=_("When"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave as it is if it was just now."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What proves it, for example the name of the form or the email's date."),
+    )
+
+    def clean_at(self):
+        at = self.cleaned_data["at"]
+        if at > timezone.now() + datetime.timedelta(minutes=5):
+            raise ValidationError(_("A consent cannot be recorded in the future."))
+        return at

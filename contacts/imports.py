@@ -45,7 +45,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 from clusters.imports import OrganisationIndex
 from clusters.models import Organisation
 from core import spreadsheets
-from core.bulk import any_of, create_rows_with_history, create_with_history
+from core.bulk import any_of, create_rows_with_history, create_with_history, through_indexes
 from core.imports import ImportReport
 from core.search import fold
 from core.slugs import free_slug
@@ -672,23 +672,24 @@ class PeopleImport:
         emails = sorted({point.value for row in rows for point in row.emails} - set(self.person_by_email))
         numbers = {point.value: point.number or point.value for row in rows for point in row.phones}
         phones = sorted(set(numbers) - set(self.person_by_phone))
-        for slug, pk in Person.objects.filter(any_of("slug", slugs)).values_list("slug", "pk"):
-            self.person_by_slug.setdefault(slug, pk)
-            self.slug_of[pk] = slug
         # The numbers as checked numbers, the stored ones as text: neither parsed again (phonenumbers is slow).
         searched = (
             (emails, self.person_by_email, "email"),
             ([numbers[value] for value in phones], self.person_by_phone, "phone"),
         )
-        for values, lookup, column in searched:
-            if values:
-                # The oldest holder wins when two people share an address (the duplicates page lists them).
-                points = ContactPoint.objects.filter(any_of(column, values)).order_by("pk")
-                for value, person_id, slug in points.values_list(
-                    Cast(column, TextField()), "person_id", "person__slug"
-                ):
-                    lookup.setdefault(value, person_id)
-                    self.slug_of[person_id] = slug
+        with through_indexes():
+            for slug, pk in Person.objects.filter(any_of("slug", slugs)).values_list("slug", "pk"):
+                self.person_by_slug.setdefault(slug, pk)
+                self.slug_of[pk] = slug
+            for values, lookup, column in searched:
+                if values:
+                    # The oldest holder wins when two people share an address (the duplicates page lists them).
+                    points = ContactPoint.objects.filter(any_of(column, values)).order_by("pk")
+                    for value, person_id, slug in points.values_list(
+                        Cast(column, TextField()), "person_id", "person__slug"
+                    ):
+                        lookup.setdefault(value, person_id)
+                        self.slug_of[person_id] = slug
         # Same name at the same organisation: the only match of a row without email or phone (with the same title
         # too), and a flag on a new person otherwise. Read for the family names of these rows (as written, case
         # aside) at their organisations, once for each.

@@ -77,6 +77,9 @@ GENERIC_SPELLINGS: dict[str, list[str]] = {
     "notes": ["Notes", "Commentaire", "Commentaires", "Remarques", "Comments", "Note"],
 }
 COLUMNS = list(GENERIC_SPELLINGS)
+# Columns of our own exports that the import knows and leaves alone: what the CRM computes (the last contact, from
+# the interactions) is not data to bring back. They are neither read nor listed as unused.
+EXPORT_ONLY_COLUMNS = {"last_contact"}
 
 # How the columns are named to people (the preview's headings, the messages about a cell).
 COLUMN_LABELS = {
@@ -202,11 +205,14 @@ def canonical_table(
         renamed, _unused = rename_generic(headers, mapping)
         positions = {name: index for index, name in enumerate(renamed) if name in GENERIC_SPELLINGS}
         indexes = [positions.get(column) for column in COLUMNS]
+        export_only = {index for index, header in enumerate(headers) if fold(header or "") in _export_only_spellings()}
 
         def convert(row: Sequence) -> list[str]:
             return [row[index] if index is not None else "" for index in indexes]
 
-        table = CanonicalTable(source, convert, layout, headers, set(positions), used=set(positions.values()))
+        table = CanonicalTable(
+            source, convert, layout, headers, set(positions), used=set(positions.values()) | export_only
+        )
         table.columns = [
             (header, column if column in GENERIC_SPELLINGS else "")
             for header, column in zip(headers, renamed, strict=True)
@@ -254,6 +260,21 @@ def _spellings() -> dict[str, str]:
         with translation.override(language):
             lookup.update({fold(written): column for written, column in zip(header(), EXPORT_COLUMNS, strict=True)})
     return lookup
+
+
+def _export_only_spellings() -> set[str]:
+    """The headings of ``EXPORT_ONLY_COLUMNS`` in our exports, in French and English, folded."""
+    from .exports import EXPORT_COLUMNS, header
+
+    spellings = set()
+    for language in ("en", "fr"):
+        with translation.override(language):
+            spellings |= {
+                fold(written)
+                for written, column in zip(header(), EXPORT_COLUMNS, strict=True)
+                if column in EXPORT_ONLY_COLUMNS
+            }
+    return spellings
 
 
 def rename_generic(headers: list[str], mapping: dict[str, str] | None = None) -> tuple[list[str], list[str]]:

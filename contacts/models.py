@@ -56,8 +56,8 @@ class PersonQuerySet(VersionedQuerySet):
 
     def directory(self):
         """People with what a directory row shows: current positions and their organisations, contact points,
-        press-contact roles."""
-        return self.prefetch_related(
+        press-contact roles, and the date of their last contact (kept beside them by the interactions app)."""
+        return self.select_related("last_contact").prefetch_related(
             Prefetch(
                 "positions",
                 queryset=Position.objects.current().select_related("organisation").order_by("-is_primary", "pk"),
@@ -690,3 +690,67 @@ class Erasure(models.Model):
 
     def __str__(self):
         return f"#{self.person_id}"
+
+
+class Consent(VersionedModel):
+    """A person's consent given or withdrawn (GDPR, where the lawful basis is consent): when, how, recorded by
+    whom. Records are added, not edited: the latest one is the person's current state (``record_consent``)."""
+
+    class Method(models.TextChoices):
+        FORM = "form", _("Form")
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+        IN_PERSON = "in_person", _("In person")
+        EVENT = "event", _("At an event")
+        OTHER = "other", _("Other")
+
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        related_name="consents",
+        on_delete=models.CASCADE,
+        help_text=_("The person who gave or withdrew their consent."),
+    )
+    given = models.BooleanField(
+        _("consent given"),
+        help_text=_("Ticked: the person gave their consent. Not ticked: they withdrew it."),
+    )
+    method = models.CharField(
+        _("how"),
+        max_length=10,
+        choices=Method.choices,
+        help_text=_("How the person gave or withdrew their consent."),
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now, help_text=_("When they gave or withdrew it."))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        related_name="consents_recorded",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text=_("The member of staff who recorded it."),
+    )
+    note = models.TextField(
+        _("note"), blank=True, help_text=_("Anything that proves or explains it, for example the form's name.")
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = KeptHistory()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        indexes = [models.Index(fields=["person", "-at", "-id"], name="consent_person_at_idx")]
+        constraints = [
+            FieldCheckConstraint(
+                field="method",
+                condition=Q(method__in=["form", "email", "phone", "in_person", "event", "other"]),
+                name="consent_method_valid",
+                violation_error_message=_("Choose how the consent was given or withdrawn from the list."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Consent given") if self.given else _("Consent withdrawn"))

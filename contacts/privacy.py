@@ -7,12 +7,15 @@ is held, why, and what each right gives is written in docs/privacy.md: keep the 
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.history import describe
 
 from .models import (
+    Consent,
     ContactListEntry,
     ContactPoint,
     Person,
@@ -99,12 +102,120 @@ def _admin_log(person: Person) -> list[dict]:
     ]
 
 
+def _related_model(name: str):
+    """The model behind ``Person.<name>``, a relation an app over this one adds (the interactions, the follow-ups):
+    followed by name, so that this app imports none of them. None if that app is not installed."""
+    try:
+        return Person._meta.get_field(name).related_model
+    except FieldDoesNotExist:
+        return None
+
+
+def _username(user) -> str:
+    return user.get_username() if user is not None else ""
+
+
+def _consents(person: Person) -> list[dict]:
+    return [
+        {
+            "given": consent.given,
+            "how": consent.method,
+            "how_label": str(consent.get_method_display()),
+            "at": _iso(consent.at),
+            "recorded_by": _username(consent.recorded_by),
+            "note": consent.note,
+        }
+        for consent in person.consents.all()
+    ]
+
+
+def _interactions(person: Person) -> list[dict]:
+    if _related_model("interactions") is None:
+        return []
+    return [
+        {
+            "date": _iso(interaction.occurred_at),
+            "kind": interaction.kind,
+            "kind_label": str(interaction.get_kind_display()),
+            "direction": interaction.direction,
+            "subject": interaction.subject,
+            "text": interaction.text,
+            "logged_by": _username(interaction.logged_by),
+            "other_people": [other.full_name for other in interaction.people.all() if other.pk != person.pk],
+            "organisations": [organisation.name for organisation in interaction.organisations.all()],
+        }
+        for interaction in person.interactions.all()
+    ]
+
+
+def _follow_ups(person: Person) -> list[dict]:
+    if _related_model("follow_ups") is None:
+        return []
+    return [
+        {
+            "title": follow_up.title,
+            "notes": follow_up.notes,
+            "due_on": _iso(follow_up.due_on),
+            "done": follow_up.done_at is not None,
+            "done_at": _iso(follow_up.done_at),
+            "assigned_to": _username(follow_up.assigned_to),
+        }
+        for follow_up in person.follow_ups.all()
+    ]
+
+
+def _retention_decisions(person: Person) -> list[dict]:
+    if _related_model("retention_decisions") is None:
+        return []
+    return [
+        {
+            "reason": decision.reason,
+            "review_on": _iso(decision.review_on),
+            "decided_by": _username(decision.decided_by),
+            "decided_at": _iso(decision.decided_at),
+        }
+        for decision in person.retention_decisions.all()
+    ]
+
+
+def _prefetches() -> list:
+    """What ``person_data`` reads beside the person, in a bounded number of queries whatever their number."""
+    prefetches = [
+        "invitations__edition__event",
+        Prefetch("consents", queryset=Consent.objects.select_related("recorded_by")),
+    ]
+    interaction = _related_model("interactions")
+    if interaction is not None:
+        prefetches.append(
+            Prefetch(
+                "interactions",
+                queryset=interaction.objects.select_related("logged_by")
+                .prefetch_related("people", "organisations")
+                .order_by("occurred_at", "pk"),
+            )
+        )
+    decision = _related_model("retention_decisions")
+    if decision is not None:
+        prefetches.append(
+            Prefetch(
+                "retention_decisions",
+                queryset=decision.objects.select_related("decided_by").order_by("decided_at"),
+            )
+        )
+    follow_up = _related_model("follow_ups")
+    if follow_up is not None:
+        prefetches.append(
+            Prefetch("follow_ups", queryset=follow_up.objects.select_related("assigned_to").order_by("due_on", "pk"))
+        )
+    return prefetches
+
+
 def person_data(person: Person) -> dict:
     """Everything the CRM holds about ``person``, as JSON-serialisable data (a GDPR subject access request).
 
     Exports are logged with their filters and number of rows, not with the people they held, so which exports
     included the person cannot be told: the answer says so rather than list them."""
-    person = Person.objects.for_page().prefetch_related("invitations__edition__event").get(pk=person.pk)
+    person = Person.objects.for_page().prefetch_related(*_prefetches()).get(pk=person.pk)
     positions = list(person.positions.all())
     contact_points = list(person.contact_points.all())
     press_roles = list(person.press_roles.all())
@@ -212,6 +323,10 @@ def person_data(person: Person) -> dict:
             {release["slug"]: release for releases in sources.values() for release in releases}.values(),
             key=lambda release: release["published_on"] or "",
         ),
+        "consents": _consents(person),
+        "interactions": _interactions(person),
+        "follow_ups": _follow_ups(person),
+        "retention_decisions": _retention_decisions(person),
         "history": _history(person),
         "admin_log": _admin_log(person),
         "exports": _(

@@ -1,6 +1,11 @@
-"""Writes that touch several rows: building and changing contact lists, merging two people."""
+"""Writes that touch several rows: building and changing contact lists, merging two people, recording a consent."""
 
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -8,7 +13,7 @@ from core.history import update_with_history
 from core.merging import MergeReport, check_mergeable, merge_records, record_merge
 from core.slugs import create_with_slug
 
-from .models import ContactList, ContactListEntry, Person, Tag
+from .models import Consent, ContactList, ContactListEntry, Person, Tag
 from .signals import search_text_deferred
 
 
@@ -87,3 +92,30 @@ def merge_people(*, keep: Person, other: Person, user) -> MergeReport:
         keep.save()
         record_merge(user=user, keep=keep, other_name=other_name, other_pk=other_pk, report=report)
     return report
+
+
+@transaction.atomic
+def record_consent(*, person: Person, given: bool, how: str, at: datetime, recorded_by, note: str = "") -> Consent:
+    """Record that ``person`` gave (``given``) or withdrew their consent, ``how`` (a ``Consent.Method``) and ``at``
+    when, as ``recorded_by`` heard it. Withdrawing it marks the person not to be contacted; giving it makes consent
+    their lawful basis, but does not lift a "do not contact" they asked for: a member of staff does that on their
+    record, if the person wants to be contacted again. The person's changes are saved as any change is (a new
+    version and a history entry)."""
+    if person.is_anonymised:
+        raise ValidationError(_("This person's data was erased: no consent can be recorded."))
+    consent = Consent(person=person, given=given, method=how, at=at, recorded_by=recorded_by, note=note)
+    consent._history_user = recorded_by
+    consent.full_clean()
+    consent.save()
+    with translation.override(settings.LANGUAGE_CODE):  # stored as a member of staff would have typed it
+        if given and person.lawful_basis != Person.LawfulBasis.CONSENT:
+            person.lawful_basis = Person.LawfulBasis.CONSENT
+            person._change_reason = _("Consent given")
+        elif not given and not person.do_not_contact:
+            person.do_not_contact = True
+            person._change_reason = _("Consent withdrawn")
+        else:
+            return consent
+    person._history_user = recorded_by
+    person.save()
+    return consent

@@ -13,5 +13,6 @@ urlpatterns = [
     path("lists/<slug:slug>/", views.ContactListDetailView.as_view(), name="list_detail"),
     path("lists/<slug:slug>/remove/", views.ContactListRemoveView.as_view(), name="list_remove"),
     path("lists/<slug:slug>/export/", views.ContactListExportView.as_view(), name="list_export"),
+    path("<slug:slug>/consent/", views.ConsentCreateView.as_view(), name="consent_create"),
     path("<slug:slug>/", views.PersonDetailView.as_view(), name="person_detail"),
 ]

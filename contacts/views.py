@@ -1,11 +1,12 @@
 from django.apps import apps
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
@@ -19,12 +20,13 @@ from core.views import bad_request, posted_slug, posted_slugs
 
 from .exports import FILE_FORMATS, export_people, query_source, search_file_stem
 from .filters import PersonExportFilterSet, PersonFilterSet
-from .forms import ContactListForm, PersonSelectionForm
-from .models import ContactList, ContactPoint, ExportLog, Person, Position, Tag
+from .forms import ConsentForm, ContactListForm, PersonSelectionForm
+from .models import Consent, ContactList, ContactPoint, ExportLog, Person, Position, Tag
 from .privacy import may_list_contact_details, may_see_contact_details
 from .services import (
     add_to_contact_list,
     create_contact_list,
+    record_consent,
     remove_from_contact_list,
     tag_people,
 )
@@ -104,9 +106,10 @@ class PersonListView(FilteredListView):
         else:
             tag = form.cleaned_data["tag"]
             count = tag_people(tag=tag, people=people, user=request.user)
-            message = ngettext(
-                "%(count)d person tagged “%(name)s”.", "%(count)d people tagged “%(name)s”.", count
-            ) % {"count": count, "name": tag.name}
+            message = ngettext("%(count)d person tagged “%(name)s”.", "%(count)d people tagged “%(name)s”.", count) % {
+                "count": count,
+                "name": tag.name,
+            }
         messages.success(request, message)
         return HttpResponseRedirect(back_url)
 
@@ -238,6 +241,7 @@ class PersonDetailView(StaffPageMixin, DetailView):
                 if user.has_perm("contacts.change_contactlist")
                 else []
             ),
+            **consent_context(person, user),
             **kwargs,
         )
 
@@ -416,3 +420,59 @@ class ContactListExportView(StaffPageMixin, View):
             source=query_source(filterset),
             file_stem=search_file_stem(filterset),
         )
+
+
+# Consent (GDPR): the person's page shows the latest record and, to those who may change people, a form for a new one.
+
+
+def consent_context(person, user) -> dict:
+    """The person page's "Consent" section: the latest record and, for those who may change people, the form."""
+    latest = person.consents.select_related("recorded_by").first()
+    may_record = user.has_perm("contacts.change_person") and not person.is_anonymised
+    initial = {"at": timezone.localtime().replace(second=0, microsecond=0), "how": Consent.Method.FORM}
+    form = ConsentForm(initial=initial, auto_id="consent_%s") if may_record else None
+    return {"latest_consent": latest, "consent_form": form}
+
+
+class ConsentCreateView(StaffPageMixin, View):
+    """Records a consent given or withdrawn from the person's page, then goes back to it (POST, redirect, GET)."""
+
+    permission_required = ("contacts.view_person", "contacts.change_person")
+
+    def post(self, request, slug):
+        person = get_object_or_404(Person, slug=slug)
+        form = ConsentForm(request.POST)
+        if form.is_valid():
+            given = form.cleaned_data["decision"] == ConsentForm.Decision.GIVEN
+            try:
+                record_consent(
+                    person=person,
+                    given=given,
+                    how=form.cleaned_data["how"],
+                    at=form.cleaned_data["at"],
+                    recorded_by=request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                if not given:
+                    messages.success(
+                        request, _("Consent withdrawal recorded: this person is now marked not to be contacted.")
+                    )
+                elif person.do_not_contact:
+                    messages.warning(
+                        request,
+                        _(
+                            "Consent recorded. This person is still marked not to be contacted: lift it on their "
+                            "record if they asked to be contacted again."
+                        ),
+                    )
+                else:
+                    messages.success(request, _("Consent recorded."))
+        else:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+        return redirect(person.get_absolute_url() + "#consent")

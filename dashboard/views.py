@@ -8,6 +8,8 @@ from django.views.generic import TemplateView
 from agreements.models import Agreement, PressRelease
 from clusters.models import Organisation
 from contacts.models import ContactList, Person, PressContact
+from interactions.follow_up_views import for_reader
+from interactions.models import FollowUp
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
@@ -15,6 +17,15 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
     template_name = "dashboard/dashboard.html"
     recent_count = 8
+    task_count = 10
+
+    def my_tasks(self):
+        """The user's follow-ups still to do, the most overdue first, then today's, then the next ones (at most
+        ``task_count``), and how many there are in all: four queries however many there are."""
+        user = self.request.user
+        mine = FollowUp.objects.open().assigned_to(user)
+        tasks = list(mine.for_list().select_related(None)[: self.task_count])
+        return for_reader(tasks, user), mine.count()
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -48,7 +59,10 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         if user.has_perm("contacts.view_contactlist"):
             counts.append((_("Contact lists"), ContactList.objects.count(), reverse("contacts:list_index")))
         recent.sort(key=lambda record: record.updated_at, reverse=True)
+        tasks, task_total = self.my_tasks() if user.has_perm("interactions.view_followup") else (None, 0)
         return super().get_context_data(
+            tasks=tasks,
+            task_total=task_total,
             counts=counts,
             recent=[(record, record._meta.verbose_name) for record in recent[: self.recent_count]],
             press_releases=(

@@ -1,4 +1,5 @@
-"""Synthetic demo data at scale: organisations, people, positions, contact points, memberships, agreements.
+"""Synthetic demo data at scale: organisations, people, positions, contact points, memberships, agreements, and the
+relationship with the people (interactions, follow-ups, consents: ``demo.relationships``).
 
 ``generate_demo(people=1_000_000)`` fills a database with French, Spanish and Basque people working at
 organisations of every kind, deterministically from a seed (``random.Random(seed)``, a fixed creation date
@@ -31,6 +32,9 @@ from clusters.models import Membership, MembershipType, Organisation
 from clusters.search import organisation_search_text
 from contacts.models import ContactPoint, Person, Position
 from contacts.search import search_text_of
+from interactions.models import OrganisationLastContact, PersonLastContact
+
+from . import relationships
 
 DEMO_SLUG_PREFIX = "demo-"
 
@@ -64,6 +68,11 @@ class DemoCounts:
     agreements: int = 0
     parties: int = 0
     signatories: int = 0
+    staff_users: int = 0
+    interactions: int = 0
+    interaction_links: int = 0
+    follow_ups: int = 0
+    consents: int = 0
 
     def __str__(self):
         return ", ".join(f"{spaced(getattr(self, f.name))} {f.name.replace('_', ' ')}" for f in fields(self))
@@ -427,12 +436,18 @@ def generate_demo(
         with _indexes_rebuilt_afterwards(enabled=rebuild, progress=progress):
             # The first ids are read before any COPY starts: the connection runs no query during one.
             first_ids = (_next_id(Person), _next_id(Position), _next_id(ContactPoint))
-            rows = _people_rows(rng, orgs, people, created, seed, first_ids)
+            seen = relationships.PeopleSeen.empty(first_ids[0])
+            rows = seen.watch(_people_rows(rng, orgs, people, created, seed, first_ids))
             if postgres:
                 _copy_people(rows, counts, progress, started)
             else:
                 _bulk_create_people(rows, counts, progress, created)
         _create_agreements(rng, orgs, created, counts)
+        # Interactions, follow-ups and consents: their big tables loaded as the people's are.
+        with _indexes_rebuilt_afterwards(enabled=rebuild, progress=progress, models=relationships.FILLED_MODELS):
+            relationships.create_relationships(
+                rng, seen, {org.id: org.language for org in orgs}, created, counts, progress
+            )
         _reset_sequences()
     if postgres:
         progress("Analysing the tables")
@@ -785,17 +800,22 @@ class _indexes_rebuilt_afterwards:
     points tables, and create them again on leaving: the same definitions (``pg_get_indexdef``,
     ``pg_get_constraintdef``), in the caller's transaction, so that a failure puts everything back."""
 
-    def __init__(self, *, enabled: bool, progress: Callable[[str], None]):
+    def __init__(self, *, enabled: bool, progress: Callable[[str], None], models=(Person, Position, ContactPoint)):
         self.enabled = enabled
         self.progress = progress
+        self.models = models
         self.indexes: list[tuple[str, str]] = []
         self.foreign_keys: list[tuple[str, str, str]] = []
 
     def __enter__(self):
         if not self.enabled:
             return self
-        tables = [model._meta.db_table for model in (Person, Position, ContactPoint)]
+        tables = [model._meta.db_table for model in self.models]
         with connection.cursor() as cursor:
+            # The foreign-key checks still pending from the rows written so far are run now: a table they point at
+            # cannot be altered while they wait (the interactions' point at agreements and memberships).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             cursor.execute(
                 """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
                    WHERE i.indrelid = ANY(%s::regclass[])
@@ -904,6 +924,7 @@ def _set_timestamps(model: type[models.Model], ids: list[int], when: datetime.da
 
 FILLED_MODELS = (
     Organisation, MembershipType, Membership, Person, Position, ContactPoint, Agreement, AgreementParty, Signatory,
+    *relationships.FILLED_MODELS,
 )  # fmt: skip
 
 
@@ -916,5 +937,5 @@ def _reset_sequences() -> None:
 
 def _analyse() -> None:
     with connection.cursor() as cursor:
-        for model in FILLED_MODELS:
+        for model in (*FILLED_MODELS, PersonLastContact, OrganisationLastContact):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -438,3 +438,78 @@ class OrganisationLastContact(models.Model):
 
     def __str__(self):
         return f"{self.organisation_id}: {self.occurred_at:%Y-%m-%d}"
+
+
+class DigestSent(models.Model):
+    """The day a member of staff was sent the digest of their follow-ups due: at most one digest a day, however
+    many times the daily job runs."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        related_name="follow_up_digests",
+        on_delete=models.CASCADE,
+    )
+    sent_on = models.DateField(_("sent on"), help_text=_("The day the digest was sent (local time)."))
+    follow_up_count = models.PositiveIntegerField(
+        _("follow-ups"), default=0, help_text=_("How many follow-ups the digest listed.")
+    )
+
+    class Meta:
+        ordering = ["-sent_on", "user_id"]
+        verbose_name = _("follow-up digest sent")
+        verbose_name_plural = _("follow-up digests sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "sent_on"],
+                name="digest_sent_once_a_day",
+                violation_error_message=_("This user was already sent the digest on that day."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.sent_on:%Y-%m-%d}"
+
+
+class RetentionDecision(models.Model):
+    """That staff reviewed a person the CRM had no recent reason to keep, and kept them: why, and when to look again.
+    Until ``review_on`` the person leaves the retention review (``interactions.retention``); each decision is a row
+    of its own, the latest one counts."""
+
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        related_name="retention_decisions",
+        on_delete=models.CASCADE,
+        help_text=_("The person kept."),
+    )
+    reason = models.CharField(
+        _("reason"), max_length=300, help_text=_("Why the person is kept, for example: “Board member until 2028”.")
+    )
+    review_on = models.DateField(_("review on"), help_text=_("The day the person comes back to the review."))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        related_name="retention_decisions",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        verbose_name = _("retention decision")
+        verbose_name_plural = _("retention decisions")
+        indexes = [models.Index(fields=["person", "-review_on"], name="retention_person_review_idx")]
+        constraints = [
+            FieldCheckConstraint(
+                field="reason",
+                condition=~Q(reason=""),
+                name="retention_reason_not_empty",
+                violation_error_message=_("Say why the person is kept."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person_id}: {self.review_on:%Y-%m-%d}"

@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, connection
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from .models import Schedule
 
@@ -20,7 +21,8 @@ logger = logging.getLogger(__name__)
 
 
 def periodic_tasks() -> list[tuple[object, timedelta]]:
-    """Each periodic task with its period, read from the settings when asked."""
+    """Each periodic task with its period, read from the settings when asked: the queue's own, then those the apps
+    above list in JOBS_PERIODIC_TASKS ({dotted path: seconds}), which this app may not import by name."""
     from . import tasks
 
     return [
@@ -28,6 +30,10 @@ def periodic_tasks() -> list[tuple[object, timedelta]]:
         (tasks.reap_stalled_jobs, timedelta(seconds=settings.JOBS_STALLED_AFTER / 2)),
         (tasks.delete_expired_files, timedelta(hours=1)),
         (tasks.prune_queue, timedelta(days=1)),
+        *(
+            (import_string(path), timedelta(seconds=seconds))
+            for path, seconds in getattr(settings, "JOBS_PERIODIC_TASKS", {}).items()
+        ),
     ]
 
 

@@ -1,6 +1,7 @@
 """manage.py generate_demo: synthetic people, organisations and agreements, the same for the same seed, and
 rows that obey every rule the app's own writes obey (on PostgreSQL they arrive by COPY)."""
 
+import datetime
 import hashlib
 import io
 import re
@@ -13,10 +14,20 @@ from django.db import connection, transaction
 
 from agreements.models import Agreement, AgreementParty, Signatory
 from clusters.models import Membership, MembershipType, Organisation
-from contacts.models import ContactPoint, Person, Position
+from contacts.models import Consent, ContactPoint, Person, Position
 from contacts.search import refresh_search_text
 from core.search import fold
 from demo import generation as demo
+from demo import relationships
+from interactions.models import (
+    FollowUp,
+    FollowUpPerson,
+    Interaction,
+    InteractionOrganisation,
+    InteractionPerson,
+    OrganisationLastContact,
+    PersonLastContact,
+)
 
 PEOPLE = 200
 SEED = 7
@@ -42,6 +53,13 @@ def fingerprint() -> str:
         Membership.objects.order_by("cluster__slug", "member__slug").values_list("cluster__slug", "member__slug"),
         Agreement.objects.order_by("slug").values_list("slug", "title", "signed_on"),
         Signatory.objects.order_by("agreement__slug", "person__slug").values_list("agreement__slug", "person__slug"),
+        InteractionPerson.objects.order_by("person__slug", "interaction__occurred_at").values_list(
+            "person__slug", "interaction__kind", "interaction__occurred_at", "interaction__subject"
+        ),
+        FollowUpPerson.objects.order_by("person__slug", "follow_up__due_on").values_list(
+            "person__slug", "follow_up__title", "follow_up__due_on", "follow_up__done_at"
+        ),
+        Consent.objects.order_by("person__slug", "at").values_list("person__slug", "given", "method", "at"),
     ]
     for queryset in rows:
         for row in queryset:
@@ -85,7 +103,7 @@ def test_same_seed_gives_the_same_rows_and_another_seed_others(db):
 
 def test_rows_are_dated_from_the_seed_not_the_clock(generated):
     created = demo.base_time(SEED)
-    for model in (Person, Organisation, Agreement):
+    for model in (Person, Organisation, Agreement, Interaction, FollowUp):
         assert set(model.objects.values_list("created_at", flat=True)) == {created}
         assert set(model.objects.values_list("updated_at", flat=True)) == {created}
 
@@ -131,10 +149,53 @@ def test_rows_fill_every_column_of_the_big_tables():
         assert set(names) == {field.attname for field in model._meta.concrete_fields}
 
 
+def test_interactions_follow_ups_and_consents_are_generated_for_the_people(generated):
+    assert generated.interactions == Interaction.objects.count()
+    assert 2 * PEOPLE <= generated.interactions <= 4 * PEOPLE  # three per person on average
+    assert generated.interaction_links == InteractionPerson.objects.count() + InteractionOrganisation.objects.count()
+    assert InteractionOrganisation.objects.exists()
+    assert set(Interaction.objects.values_list("kind", flat=True)) == set(Interaction.Kind.values)
+    assert not Interaction.objects.exclude(kind__in=["call", "email", "letter"]).exclude(direction="").exists()
+    created = demo.base_time(SEED)
+    oldest = Interaction.objects.order_by("occurred_at").first().occurred_at
+    assert created - datetime.timedelta(days=3 * 365) <= oldest
+    assert Interaction.objects.order_by("-occurred_at").first().occurred_at <= created
+    staff = set(Interaction.objects.values_list("logged_by__username", flat=True))
+    assert staff == {username for username, _given, _family in relationships.STAFF}
+    assert generated.follow_ups == FollowUp.objects.count() > 0
+    assert FollowUp.objects.filter(done_at__isnull=False).exists()
+    assert FollowUp.objects.overdue(today=created.date()).exists()
+    consenting = Person.objects.filter(lawful_basis="consent")
+    assert generated.consents == Consent.objects.count() >= consenting.count() > 0
+    assert set(Consent.objects.filter(given=True).values_list("person", flat=True)) == set(
+        consenting.values_list("pk", flat=True)
+    )
+    assert not Consent.objects.filter(given=False).exclude(person__do_not_contact=True).exists()
+
+
+def test_last_contacts_are_rebuilt_from_the_generated_interactions(generated):
+    involved = InteractionPerson.objects.values("person").distinct().count()
+    assert PersonLastContact.objects.count() == involved > 0
+    assert OrganisationLastContact.objects.count() == (
+        InteractionOrganisation.objects.values("organisation").distinct().count()
+    )
+    last = PersonLastContact.objects.order_by("person").first()
+    latest = Interaction.objects.filter(people=last.person_id).order_by("-occurred_at").first()
+    assert last.occurred_at == latest.occurred_at
+
+
+def test_relationship_rows_fill_every_column_of_their_tables():
+    for model, names in relationships.TABLES:
+        assert set(names) == {field.attname for field in model._meta.concrete_fields}, model
+
+
 @pytest.mark.parametrize(
     "model",
-    [Organisation, MembershipType, Membership, Person, Position, ContactPoint, Agreement, AgreementParty, Signatory],
-)
+    [
+        Organisation, MembershipType, Membership, Person, Position, ContactPoint, Agreement, AgreementParty, Signatory,
+        Interaction, FollowUp, Consent,
+    ],
+)  # fmt: skip
 def test_generated_rows_pass_the_models_validation(generated, model):
     rows = list(model.objects.order_by("pk")[:15]) + list(model.objects.order_by("-pk")[:15])
     assert rows
@@ -180,7 +241,10 @@ def test_the_app_inserts_after_generation(generated):
 
 
 def test_writes_no_history(generated):
-    for model in (Organisation, Person, Position, ContactPoint, Membership, Agreement, AgreementParty, Signatory):
+    for model in (
+        Organisation, Person, Position, ContactPoint, Membership, Agreement, AgreementParty, Signatory, Interaction,
+        FollowUp, Consent,
+    ):  # fmt: skip
         assert model.history.count() == 0
 
 
@@ -195,7 +259,7 @@ def test_the_command_reports_and_refuses_a_second_run(db):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the index rebuild is PostgreSQL's bulk path")
 def test_the_bulk_path_rebuilds_the_same_indexes_and_foreign_keys(db, monkeypatch):
-    tables = [model._meta.db_table for model in (Person, Position, ContactPoint)]
+    tables = [model._meta.db_table for model in (Person, Position, ContactPoint, *relationships.FILLED_MODELS)]
 
     def schema():
         with connection.cursor() as cursor:

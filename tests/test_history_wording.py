@@ -51,8 +51,10 @@ def test_english_history_lines_have_no_space_before_a_colon(db, admin_client):
     organisation.save()
 
     lines = history_lines(admin_client.get("/en" + organisation.get_absolute_url()))
-    assert any("changed: organisation “Basque Health Cluster” Name: Basque Biocluster → Basque Health Cluster" in line
-               for line in lines), lines
+    assert any(
+        "changed: organisation “Basque Health Cluster” Name: Basque Biocluster → Basque Health Cluster" in line
+        for line in lines
+    ), lines
     assert not any(" :" in line or "«" in line for line in lines), lines
 
 

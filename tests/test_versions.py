@@ -18,7 +18,14 @@ from contacts.models import ContactList, Erasure, ExportLog, Person
 from core.api_views import RecordViewSet
 from core.history import DeletedRecordError, VersionedModel, VersionedQuerySet
 from tests.admin_helpers import admin_url, change_form_data
-from tests.factories import ClusterFactory, OrganisationFactory, PersonFactory, SiteFactory
+from tests.factories import (
+    ClusterFactory,
+    FollowUpFactory,
+    InteractionFactory,
+    OrganisationFactory,
+    PersonFactory,
+    SiteFactory,
+)
 
 # Written once and never changed: what they record is history itself.
 APPEND_ONLY = {ExportLog, Erasure}
@@ -157,6 +164,7 @@ def test_a_stale_inline_row_is_refused(seed, admin_client):
 def test_every_api_resource_sends_its_version_as_etag(seed, admin_user, prefix):
     Membership.objects.create(cluster=ClusterFactory(), member=OrganisationFactory(), started_on="2024-01-01")
     ContactList.objects.create(slug="presse", name="Presse")
+    FollowUpFactory(interaction=InteractionFactory(people=[Person.objects.first()]))
     client = APIClient()
     client.force_authenticate(admin_user)
     listing = client.get(f"/api/{prefix}/").json()["results"]

@@ -44,7 +44,11 @@ EXCLUDED: dict[str, str] = {
     "contacts:list_export": "a download, or a redirect to its job",
     "clusters:organisation_suggestions": "<option> elements for a datalist, fetched by htmx",
     "clusters:cluster_suggestions": "<option> elements for a datalist, fetched by htmx",
+    "interactions:person_suggestions": "<option> elements for a datalist, fetched by htmx",
     "jobs:job_download": "a download of the job's file",
+    "interactions:person_timeline": "an htmx fragment of the person's page (its timeline), which is visited",
+    "interactions:organisation_timeline": "an htmx fragment of the organisation's page (its timeline), which is "
+    "visited",
     "admin:otp_totp_totpdevice_qrcode": "an SVG image of the device's QR code",
     "admin:otp_totp_totpdevice_config": "refused to everyone: OTP_ADMIN_HIDE_SENSITIVE_DATA hides a device's secret",
 }
@@ -227,7 +231,7 @@ def _admin_page(name: str, pattern: Pattern, user) -> tuple[str | None, str | No
             if not model_admin.has_add_permission(request):
                 return None, "no one may add one here (has_add_permission is False)"
             return reverse(name), None
-        if kind in ("import", "ingest"):
+        if kind in ("import", "ingest", "import_emails"):
             return reverse(name), None
         if kind == "simple_history":
             record = model.history.order_by("history_id").first() if hasattr(model, "history") else None
@@ -363,6 +367,25 @@ def add_page_data(superuser) -> None:
     TOTPDevice.objects.create(user=other, name="Téléphone", confirmed=True)
     StaticDevice.objects.create(user=other, name="Codes de secours", confirmed=True)
     AuthToken.objects.create(user=other)
+
+    from interactions.models import FollowUp
+    from interactions.services import create_follow_up
+
+    if not FollowUp.objects.exists():
+        create_follow_up(
+            title="Rappeler au sujet du renouvellement",
+            due_on=today - datetime.timedelta(days=2),
+            assigned_to=superuser,
+            created_by=superuser,
+            people=people[:2],
+        )
+
+    # An interaction, for its page, its edit and delete forms and the timelines (if generate_demo made none).
+    from interactions.models import Interaction
+    from interactions.services import log_interaction
+
+    if people and not Interaction.objects.exists():
+        log_interaction(kind="call", logged_by=superuser, people=people[:1], subject="Appel de suivi", text="Rappel.")
 
     # A history record for each model that keeps one and has none yet (generate_demo writes no history).
     for model in admin.site._registry:

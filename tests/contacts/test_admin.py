@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from agreements.models import Provenance
 from clusters.models import Organisation
 from contacts.models import (
+    Consent,
     ContactList,
     ContactListEntry,
     ContactPoint,
@@ -168,6 +169,7 @@ def test_staff_member_with_view_permission_sees_the_person_list(client):
 PERSON_INLINES_EMPTY = {
     **management_form("positions"),
     **management_form("press_roles"),
+    **management_form("consents"),
     **management_form("agreements-provenance-content_type-object_id"),
 }
 
@@ -268,7 +270,7 @@ def test_person_form_edits_positions_contact_points_and_press_roles(admin_client
     response = admin_client.get(admin_url(Person, "change", person.pk))
 
     inline_models = [formset.formset.model for formset in response.context["inline_admin_formsets"]]
-    assert inline_models == [Position, ContactPoint, PressContact, Provenance]
+    assert inline_models == [Position, ContactPoint, PressContact, Consent, Provenance]
     assert "Directrice communication" in response.text
     assert "presse@example.org" in response.text
 

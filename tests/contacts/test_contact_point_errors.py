@@ -13,6 +13,7 @@ from tests.factories import PersonFactory
 PERSON_INLINES_EMPTY = {
     **management_form("positions"),
     **management_form("press_roles"),
+    **management_form("consents"),
     **management_form("agreements-provenance-content_type-object_id"),
 }
 POINT_INLINES_EMPTY = management_form("agreements-provenance-content_type-object_id")

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contacts.erasure import erase_person
+from interactions.last_contacts import rebuild_last_contacts
 from interactions.models import (
     FollowUp,
     Interaction,
@@ -15,7 +16,6 @@ from interactions.models import (
     OrganisationLastContact,
     PersonLastContact,
 )
-from interactions.last_contacts import rebuild_last_contacts
 from interactions.services import complete_follow_up, create_follow_up, log_interaction
 from tests.factories import FollowUpFactory, InteractionFactory, OrganisationFactory, PersonFactory, UserFactory
 

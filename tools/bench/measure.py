@@ -10,6 +10,7 @@ or the run stops: a fast error page measures nothing.
 """
 
 import argparse
+import datetime
 import gc
 import json
 import os
@@ -40,6 +41,8 @@ from contacts.erasure import erase_person  # noqa: E402
 from contacts.models import ContactPoint, Person  # noqa: E402
 from core.search import fold  # noqa: E402
 from demo.generation import DEMO_SLUG_PREFIX  # noqa: E402
+from interactions.last_contacts import refresh_last_contacts  # noqa: E402
+from interactions.models import Interaction, InteractionOrganisation, InteractionPerson  # noqa: E402
 from tools.bench import sampled  # noqa: E402
 
 BENCH_USERNAME = "bench-superuser"
@@ -251,6 +254,62 @@ class _RolledBack(Exception):
     pass
 
 
+TIMELINE_ENTRIES = 1_000
+
+
+def timelines(client: Client, user, person: Person, runs: int) -> dict:
+    """The person's page and their organisation's with ``TIMELINE_ENTRIES`` interactions naming both on their
+    timelines (the newest first, paginated), then rolled back. Each interaction is written by ``bulk_create``; the
+    last contacts are refreshed as a logged call does."""
+    organisation = Organisation.objects.get(
+        pk=person.positions.order_by("-is_primary", "pk").values_list("organisation", flat=True)[0]
+    )
+    found: dict = {}
+    try:
+        with transaction.atomic():
+            now = time.time()
+            kinds = ["call", "email", "meeting", "note", "letter", "event"]
+            interactions = Interaction.objects.bulk_create(
+                [
+                    Interaction(
+                        kind=kinds[number % len(kinds)],
+                        direction="out" if kinds[number % len(kinds)] in ("call", "email", "letter") else "",
+                        occurred_at=datetime.datetime.fromtimestamp(now - number * 3600, tz=datetime.UTC),
+                        subject=f"Bench timeline {number}",
+                        text="Échange sur le renouvellement de l'adhésion et le prochain atelier.",
+                        logged_by=user,
+                    )
+                    for number in range(TIMELINE_ENTRIES)
+                ],
+                batch_size=500,
+            )
+            InteractionPerson.objects.bulk_create(
+                [InteractionPerson(interaction=interaction, person=person) for interaction in interactions]
+            )
+            InteractionOrganisation.objects.bulk_create(
+                [
+                    InteractionOrganisation(interaction=interaction, organisation=organisation)
+                    for interaction in interactions
+                ]
+            )
+            refresh_last_contacts(people=[person.pk], organisations=[organisation.pk])
+            newest = b"Bench timeline 0"
+            for label, url, expected in (
+                ("person page", reverse("contacts:person_detail", args=[person.slug]), person.family_name.encode()),
+                ("organisation page", reverse("clusters:organisation_detail", args=[organisation.slug]), b"<h1"),
+            ):
+                page = check(client.get(url), label, expected)
+                found[label] = {
+                    **timed_get(client, url, {}, f"{label}, {TIMELINE_ENTRIES} timeline entries", runs, expected),
+                    "timeline_shown": newest in page.content,
+                    "queries": query_count(client, url, {}, label),
+                }
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    return {"entries": TIMELINE_ENTRIES, "organisation": organisation.slug, "pages": found}
+
+
 def erasures(runs: int) -> dict:
     """Milliseconds of ``erase_person`` for ``runs`` made-up people sampled across the data (every 1/runs of the
     ids), each erasure rolled back so that the database stays as it was. A colleague's note names each of them,
@@ -333,6 +392,9 @@ def main(argv=None) -> None:
 
     for label, (url, params) in endpoints(person, search).items():
         results["query_counts"][label] = query_count(client, url, params, label)
+    results["timelines"] = timelines(client, user, person, options.runs)
+    for label, found in results["timelines"]["pages"].items():
+        print(f"{label}, {TIMELINE_ENTRIES} timeline entries: p95 {found['p95']:.1f} ms", file=sys.stderr)
     results["erasure"] = erasures(max(3, min(options.runs, 10)))
     print(f"erasure: {results['erasure']['p50']:.0f} ms", file=sys.stderr)
     json.dump(results, sys.stdout, ensure_ascii=False)

@@ -46,6 +46,9 @@ def start_worker() -> subprocess.Popen:
         [sys.executable, "manage.py", "worker", "--no-reload", "--no-startup-delay", "--verbosity", "0"],
         cwd=PROJECT_ROOT,
         env=os.environ.copy(),
+        # What the worker prints (the console email backend's emails: the demo's follow-ups bring daily digests)
+        # goes to stderr: stdout carries this module's JSON.
+        stdout=sys.stderr,
     )
 
 
