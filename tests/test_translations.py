@@ -65,7 +65,9 @@ def labels_of(model):
                 yield label
 
 
-@pytest.mark.parametrize("app_label", ["clusters", "contacts", "events", "agreements", "webhooks", "jobs", "interactions"])
+@pytest.mark.parametrize(
+    "app_label", ["clusters", "contacts", "events", "agreements", "webhooks", "jobs", "interactions"]
+)
 def test_every_model_field_and_choice_has_a_french_label(app_label):
     config = apps.get_app_config(app_label)
     untranslated = []
