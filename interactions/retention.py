@@ -21,7 +21,7 @@ from contacts.tasks import start_erasure
 from events.models import Invitation
 from jobs.models import Job
 
-from .models import InteractionPerson, RetentionDecision
+from .models import RetentionDecision
 
 # A bulk action changes at most this many people at once (the tick boxes of a few pages).
 MAX_SELECTED = 500
@@ -49,8 +49,9 @@ def people_to_review(*, years: int, now: datetime.datetime | None = None) -> Que
     return (
         Person.objects.exclude(slug__startswith=ANONYMISED_SLUG_PREFIX)
         .filter(updated_at__lt=since, created_at__lt=since)
+        # The date of the latest interaction is kept beside the person (``PersonLastContact``).
+        .filter(Q(last_contact__isnull=True) | Q(last_contact__occurred_at__lt=since))
         .filter(
-            ~Exists(InteractionPerson.objects.filter(person=person, interaction__occurred_at__gte=since)),
             ~Exists(
                 Position.objects.filter(person=person).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=since_day))
             ),
@@ -73,7 +74,7 @@ def _latest(queryset, field: str):
 def with_last_dates(people: QuerySet[Person]) -> QuerySet[Person]:
     """``people`` with the date of each reason they had to be kept, as the review's rows show them."""
     return people.annotate(
-        last_interaction=_latest(InteractionPerson.objects.all(), "interaction__occurred_at"),
+        last_interaction=F("last_contact__occurred_at"),
         last_position_ended=_latest(Position.objects.all(), "ended_on"),
         last_listed=_latest(ContactListEntry.objects.all(), "added_at"),
         last_invited=_latest(Invitation.objects.all(), "invited_at"),
