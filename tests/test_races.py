@@ -115,3 +115,48 @@ def test_two_records_created_with_the_same_slug_at_the_same_moment_answer_201_an
     statuses = sorted(answer.status_code for answer in answers)
     assert statuses.count(201) == 1 and set(statuses) <= {201, 400, 409}, statuses
     assert Person.objects.filter(slug="meme-slug").count() == 1
+
+
+def test_two_interactions_committed_at_once_keep_the_later_date_as_the_last_contact(monkeypatch):
+    """The interleaving that lost the newer date before the refresh locked the person: the refresh after an older
+    call reads the interactions, a newer call is committed and refreshed meanwhile, then the first refresh writes
+    what it read. Measured before: the older date was kept."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from interactions import last_contacts
+    from interactions.models import PersonLastContact
+    from interactions.services import log_interaction
+
+    person, user = PersonFactory(), UserFactory()
+    older, newer = timezone.now() - timedelta(days=30), timezone.now() - timedelta(days=1)
+    has_read, may_write = threading.Event(), threading.Event()
+    read = last_contacts._latest
+
+    def slow_read(*args):
+        found = read(*args)
+        if threading.current_thread().name == "older":
+            has_read.set()
+            may_write.wait(timeout=10)
+        return found
+
+    monkeypatch.setattr(last_contacts, "_latest", slow_read)
+
+    def log(when):
+        try:
+            log_interaction(kind="call", logged_by=user, people=[person], occurred_at=when)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=log, args=(older,), name="older")
+    second = threading.Thread(target=log, args=(newer,), name="newer")
+    first.start()
+    assert has_read.wait(timeout=10)
+    second.start()
+    second.join(timeout=1)  # with the lock, the newer call's refresh waits for the older one's
+    may_write.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+
+    assert PersonLastContact.objects.get(person=person).occurred_at == newer
