@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,7 +13,7 @@ class ContactsConfig(AppConfig):
         from jobs.signals import file_downloaded
 
         from . import signals
-        from .models import ContactPoint, Person, Position, PressContact
+        from .models import ContactPoint, Person, Position, PressContact, Tag
 
         post_save.connect(signals.person_saved, sender=Person, dispatch_uid="contacts.person_search_text")
         for model in (Position, ContactPoint, PressContact):
@@ -23,6 +23,10 @@ class ContactsConfig(AppConfig):
                     sender=model,
                     dispatch_uid=f"contacts.{model._meta.model_name}_search_text_{signal is post_save}",
                 )
+        m2m_changed.connect(
+            signals.person_tags_changed, sender=Person.tags.through, dispatch_uid="contacts.person_tags"
+        )
+        post_save.connect(signals.tag_saved, sender=Tag, dispatch_uid="contacts.tag_export_lines")
         file_downloaded.connect(signals.export_file_downloaded, dispatch_uid="contacts.export_file_downloaded")
         post_save.connect(
             signals.organisation_saved, sender=Organisation, dispatch_uid="contacts.organisation_search_text"

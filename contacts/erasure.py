@@ -37,6 +37,7 @@ from simple_history.models import HistoricalChanges
 from core.history import VersionedModel, update_with_history
 from jobs.models import Job
 
+from . import export_lines
 from .models import ANONYMISED_NAME, ANONYMISED_SLUG_PREFIX, ContactPoint, Erasure, Person, Position, PressContact
 from .search import refresh_search_text
 
@@ -561,6 +562,7 @@ def erase_person(*, person: Person | None = None, person_id: int | None = None, 
         report.cached_removed = _remove_cached(traces)
     report.documents_redacted = redaction.rows
     refresh_search_text(redaction.people | {person_id})
+    export_lines.forget(redaction.people | {person_id})
 
     if report.already_erased and not any(report.removed.values()) and not records and not redaction.rows:
         return report  # erased already, and nothing was added since

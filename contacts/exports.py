@@ -14,7 +14,7 @@ import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import vobject
 from django.conf import settings
@@ -36,6 +36,7 @@ from core.views import see_other
 from jobs.models import Job
 from jobs.services import JobFailed, JobOutcome, start_job
 
+from . import export_lines
 from .models import ContactPoint, ExportLog, Person, Position, PressContact
 from .phones import international_format
 
@@ -112,6 +113,8 @@ class ExportRow:
     lawful_basis: str = ""
     notes: str = ""
     last_contact: datetime | None = None  # the latest interaction (interactions.PersonLastContact)
+    press_title: bool = False  # the title shown is "Press contact": no current position, a press role
+    changes_on: date | None = None  # the next day a position starts or ends, changing what is shown
 
     def cells(self) -> list[str]:
         emails, phones = self.emails, self.phones
@@ -248,18 +251,25 @@ def _batch_rows(batch: list[tuple]) -> Iterator[ExportRow]:
             "person_id", "organisation__slug", "organisation__name", "title", "started_on", "ended_on", "is_primary"
         )
     )
+    changes_on: dict[int, date] = {}
     for person_id, slug, organisation, title, started_on, ended_on, primary in held:
         positions.setdefault(person_id, []).append(HeldPosition(title, slug, started_on, ended_on, primary))
         current = (started_on is None or started_on <= today) and (ended_on is None or ended_on >= today)
         if current:
             shown.setdefault(person_id, (organisation, title))
+        upcoming = [day for day in (started_on, ended_on and ended_on + timedelta(days=1)) if day and day > today]
+        if upcoming:
+            changes_on[person_id] = min(changes_on.get(person_id, upcoming[0]), *upcoming)
     press: dict[int, list[PressRole]] = {}
+    press_titled: set[int] = set()
     roles = PressContact.objects.filter(person_id__in=ids).order_by("person_id", "organisation__name", "pk")
     for person_id, slug, organisation, started_on, ended_on in roles.values_list(
         "person_id", "organisation__slug", "organisation__name", "started_on", "ended_on"
     ):
         press.setdefault(person_id, []).append(PressRole(slug, started_on, ended_on))
-        shown.setdefault(person_id, (organisation, _("Press contact")))
+        if person_id not in shown:
+            shown[person_id] = (organisation, _("Press contact"))
+            press_titled.add(person_id)
     tags: dict[int, list[str]] = {}
     tagged = Person.tags.through.objects.filter(person_id__in=ids).order_by("person_id", "tag__name")
     for person_id, name in tagged.values_list("person_id", "tag__name"):
@@ -297,6 +307,8 @@ def _batch_rows(batch: list[tuple]) -> Iterator[ExportRow]:
             lawful_basis=lawful_basis,
             notes=notes,
             last_contact=last_contact,
+            press_title=pk in press_titled,
+            changes_on=changes_on.get(pk),
         )
 
 
@@ -462,7 +474,7 @@ def export_people(
         )
         response[LEFT_OUT_HEADER] = str(left_out)
         return response
-    response = StreamingHttpResponse(_chunks(export_format, rows(exported)), content_type=CONTENT_TYPES[export_format])
+    response = StreamingHttpResponse(_chunks(export_format, [exported]), content_type=CONTENT_TYPES[export_format])
     response["Content-Disposition"] = f'attachment; filename="{export_filename(export_format, file_stem)}"'
     response[LEFT_OUT_HEADER] = str(left_out)
     return response
@@ -475,10 +487,23 @@ CONTENT_TYPES = {
 }
 
 
-def _chunks(export_format: str, export_rows: Iterable[ExportRow]) -> Iterator[bytes]:
+def _chunks(export_format: str, querysets: list, progress=None) -> Iterator[bytes]:
+    """The file of the people of ``querysets``, one after the other. ``progress(count, exact)`` is told of the
+    rows as they are written (``export_lines.copy_csv_chunks`` says how)."""
+    if export_format == ExportLog.Format.CSV and export_lines.copied(querysets):
+        return export_lines.copy_csv_chunks(querysets, header(), progress)
+    export_rows = (row for people in querysets for row in rows(people))
+    if progress is not None:
+        export_rows = _counted(export_rows, progress)
     if export_format == ExportLog.Format.CSV:
         return csv_chunks(export_rows)
     return vcard_chunks(export_rows)
+
+
+def _counted(export_rows: Iterable[ExportRow], progress) -> Iterator[ExportRow]:
+    for row in export_rows:
+        yield row
+        progress(1, exact=True)
 
 
 def query_source(filterset) -> dict:
@@ -561,23 +586,25 @@ def write_export_file(job: Job, progress) -> JobOutcome:
         querysets = [people.contactable() for people in chosen]
     total = sum(people.count() for people in querysets)
     progress.update(0, total=total, force=True)
-    written = 0
+    written = estimated = 0
 
-    def counted(export_rows: Iterable[ExportRow]) -> Iterator[ExportRow]:
-        nonlocal written
-        for row in export_rows:
-            yield row
-            written += 1
-            if written % 250 == 0:
-                progress.update(written)
+    def advanced(count: int, exact: bool) -> None:
+        nonlocal written, estimated
+        before = max(written, estimated)
+        if exact:
+            written += count
+            estimated = written
+        else:
+            estimated = min(estimated + count, total)
+        if max(written, estimated) // 250 != before // 250:
+            progress.update(max(written, estimated))
 
-    all_rows = counted(row for people in querysets for row in rows(people))
     file_name = export_filename(export_format, job.params.get("file_stem", ""))
     if export_format == ExportLog.Format.XLSX:
-        output = xlsx_file(all_rows)
+        output = xlsx_file(_counted((row for people in querysets for row in rows(people)), advanced))
     else:
         output = tempfile.TemporaryFile()
-        for chunk in _chunks(export_format, all_rows):
+        for chunk in _chunks(export_format, querysets, advanced):
             output.write(chunk)
         output.seek(0)
     with output:

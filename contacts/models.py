@@ -659,6 +659,49 @@ class ExportLog(models.Model):
         return f"{self.get_export_format_display()} · {self.row_count}"
 
 
+class ExportLine(models.Model):
+    """A person's line of the CSV export, its cells written out ahead of time from their positions, contact points,
+    press roles and tags (``contacts.export_lines``), so that an export of a million people on PostgreSQL is one
+    ``COPY`` of a row per person (docs/architecture.md). The person's own columns are read from the person.
+
+    Derived data, never edited: a change to what a line is made of deletes it (``contacts.signals``), and an
+    export writes the lines it lacks before it reads them. The organisation and title shown are those of the
+    positions current on the day the line was written; ``changes_on`` is the next day that changes (a position
+    starting or ending), from which the line is written again."""
+
+    person = models.OneToOneField(
+        Person, verbose_name=_("person"), related_name="export_line", on_delete=models.CASCADE, primary_key=True
+    )
+    organisation = models.TextField(_("organisation"), blank=True)
+    title = models.TextField(_("job title"), blank=True)
+    # The title is "Press contact", in the language of the export: the person has no current position.
+    press_title = models.BooleanField(_("press contact title"), default=False)
+    changes_on = models.DateField(_("changes on"), null=True, blank=True)
+    email = models.TextField(_("email"), blank=True)
+    work_emails = models.TextField(_("work emails"), blank=True)
+    personal_emails = models.TextField(_("personal emails"), blank=True)
+    phone = models.TextField(_("phone"), blank=True)
+    work_phones = models.TextField(_("work phones"), blank=True)
+    mobiles = models.TextField(_("mobiles"), blank=True)
+    switchboards = models.TextField(_("switchboards"), blank=True)
+    personal_phones = models.TextField(_("personal phones"), blank=True)
+    positions = models.TextField(_("positions"), blank=True)
+    press_for = models.TextField(_("press contact for"), blank=True)
+    tags = models.TextField(_("tags"), blank=True)
+
+    class Meta:
+        verbose_name = _("export line")
+        verbose_name_plural = _("export lines")
+        indexes = [
+            models.Index(
+                fields=["changes_on"], name="export_line_changes_on_idx", condition=Q(changes_on__isnull=False)
+            )
+        ]
+
+    def __str__(self):
+        return str(self.person_id)
+
+
 class Erasure(models.Model):
     """That a person's personal data was erased (GDPR), and what the erasure removed or blanked: the tombstone
     that keeps them erased. Loading the seed again (``loaddata``) brings none of these records back. It holds

@@ -13,6 +13,7 @@ from core.history import update_with_history
 from core.merging import MergeReport, check_mergeable, merge_records, record_merge
 from core.slugs import create_with_slug
 
+from . import export_lines
 from .models import Consent, ContactList, ContactListEntry, Person, Tag
 from .signals import search_text_deferred
 
@@ -74,6 +75,7 @@ def tag_people(*, tag: Tag, people, user=None) -> int:
         update_with_history(
             Person.objects.filter(pk__in=new_ids), user=user, reason=_("Tag “%(name)s” added") % {"name": tag.name}
         )
+        export_lines.forget(new_ids)
     return len(new_ids)
 
 

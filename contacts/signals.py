@@ -1,4 +1,5 @@
-"""Keep each person's ``search_text`` current when what it is built from changes.
+"""Keep each person's ``search_text`` current when what it is built from changes, and forget their export line
+(``contacts.export_lines``), built from the same and from their tags.
 
 One change refreshes one person at once. A bulk write (an import, a merge) runs inside
 ``search_text_deferred()``: the people concerned are collected and refreshed together, in a few queries
@@ -8,6 +9,7 @@ per 500 people, when ``flush_deferred_search_text()`` is called or the block end
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from . import export_lines
 from .search import people_of_organisations, refresh_search_text
 
 _deferred: ContextVar[set | None] = ContextVar("contacts_deferred_search_text", default=None)
@@ -27,6 +29,7 @@ def flush_deferred_search_text() -> None:
     pending = _deferred.get()
     if pending:
         refresh_search_text(pending)
+        export_lines.forget(pending)
         pending.clear()
 
 
@@ -39,6 +42,7 @@ def _refresh(person_ids) -> None:
     pending = _deferred.get()
     if pending is None:
         refresh_search_text(person_ids)
+        export_lines.forget(person_ids)
     else:
         pending.update(person_ids)
 
@@ -60,6 +64,25 @@ def organisation_saved(sender, instance, **kwargs):
 def organisation_name_changed(sender, instance, **kwargs):
     """An organisation's other name was added, changed or deleted: its people are searched by its names."""
     _refresh(people_of_organisations([instance.organisation_id]))
+
+
+def person_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """Tags given or taken away, from either side: the export lines list the tags."""
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if not reverse:  # from the person's side
+        people = [instance.pk]
+    elif action == "pre_clear":
+        people = list(sender.objects.filter(tag=instance).values_list("person_id", flat=True))
+    else:
+        people = list(pk_set or ())
+    export_lines.forget(people)
+
+
+def tag_saved(sender, instance, created, raw=False, **kwargs):
+    """A renamed tag: the lines of its people list it by name."""
+    if not created and not raw:
+        export_lines.forget(sender.people.through.objects.filter(tag=instance).values_list("person_id", flat=True))
 
 
 def export_file_downloaded(sender, job, user, **kwargs):

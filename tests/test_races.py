@@ -160,3 +160,49 @@ def test_two_interactions_committed_at_once_keep_the_later_date_as_the_last_cont
     second.join(timeout=30)
 
     assert PersonLastContact.objects.get(person=person).occurred_at == newer
+
+
+def test_a_change_committed_while_an_export_writes_the_line_is_in_the_next_export(monkeypatch):
+    """An export writes a person's export line from what it read; a change to the person's email commits
+    meanwhile. Without the locks, the line written from the old email was kept and every later export said it."""
+    from contacts import export_lines, exports
+
+    person = PersonFactory(family_name="Course")
+    point = EmailFactory(person=person, email="avant@example.org")
+    has_read, may_write = threading.Event(), threading.Event()
+    read = exports.rows
+
+    def slow_rows(people):
+        found = list(read(people))
+        if threading.current_thread().name == "export":
+            has_read.set()
+            may_write.wait(timeout=10)
+        return found
+
+    monkeypatch.setattr(exports, "rows", slow_rows)
+
+    def export():
+        try:
+            export_lines.complete(Person.objects.filter(pk=person.pk))
+        finally:
+            connection.close()
+
+    def change():
+        try:
+            point.email = "apres@example.org"
+            point.save()
+        finally:
+            connection.close()
+
+    writer, changer = threading.Thread(target=export, name="export"), threading.Thread(target=change)
+    writer.start()
+    assert has_read.wait(timeout=10)
+    changer.start()
+    changer.join(timeout=1)  # with the locks, the change's deletion of the line waits for the line to be written
+    may_write.set()
+    writer.join(timeout=30)
+    changer.join(timeout=30)
+
+    monkeypatch.setattr(exports, "rows", read)
+    data = b"".join(export_lines.copy_csv_chunks([Person.objects.filter(pk=person.pk)], exports.header()))
+    assert b"apres@example.org" in data and b"avant@example.org" not in data
