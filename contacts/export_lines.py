@@ -24,9 +24,11 @@ from collections.abc import Iterable, Iterator
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router, transaction
 from django.db.models import Case, CharField, F, Func, Q, TextField, Value, When
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.spreadsheets import neutralise
 
 from .models import ExportLine, Person
 
@@ -91,33 +93,48 @@ def complete(people, progress=None) -> int:
         written, after = written + len(lines), ids[-1]
         if progress is not None:
             progress(written)
+        if len(ids) < BATCH:
+            break
     return written
 
 
 def line_of(row) -> ExportLine:
+    """The line of an ``ExportRow``: its cells as the file holds them, neutralised."""
     cells = row.cells()
     line = ExportLine(person_id=row.person_id, press_title=row.press_title, changes_on=row.changes_on)
     for name, index in LINE_CELLS.items():
-        setattr(line, name, cells[index])
+        setattr(line, name, neutralise(cells[index]))
     if row.press_title:
         line.title = ""
     return line
 
 
 class Neutralised(Func):
-    """The cell as ``core.spreadsheets.neutralise`` writes it, in SQL: a quote before a value that a spreadsheet
-    would run as a formula (quotes already there, then ``= + - @``, a tab or a carriage return), and an empty
-    text as no value, which ``COPY`` writes unquoted as Python's csv does."""
+    """A column of the person as ``core.spreadsheets.neutralise`` writes it, in SQL: a quote before a value that a
+    spreadsheet would run as a formula (``= + - @``, a tab or a carriage return first, or quotes then one of
+    them), and an empty text as no value, which ``COPY`` writes unquoted as Python's csv does. The first letter
+    decides for all but values that start with a quote: a pattern on every cell would cost a second per column
+    at a million people. It names its column several times: for columns, which have no parameters."""
 
-    # The cell named once, so that its parameters come once. The pattern reads '\t' and '\r' as a tab and a
-    # carriage return; '\1' puts back what it found, after the quote.
-    template = "NULLIF(regexp_replace(%(expressions)s, '^(''*[-=+@\\t\\r])', '''\\1'), '')"
+    template = (
+        "CASE WHEN left(%(expressions)s, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || %(expressions)s "
+        "WHEN left(%(expressions)s, 1) <> '''' THEN NULLIF(%(expressions)s, '') "
+        "WHEN %(expressions)s ~ ('^''+[-=+@' || chr(9) || chr(13) || ']') THEN '''' || %(expressions)s "
+        "ELSE %(expressions)s END"
+    )
+    output_field = TextField()
+
+
+class Cell(Func):
+    """A cell written already neutralised (an export line's), or words of the export: an empty text as no value."""
+
+    template = "NULLIF(%(expressions)s, '')"
     output_field = TextField()
 
 
 def _cells() -> list:
     """The cells of ``ExportRow.cells()``, in its order, as SQL expressions over a person and their line."""
-    line = {name: Coalesce(F(f"export_line__{name}"), Value("")) for name in LINE_CELLS}
+    line = {name: Cell(F(f"export_line__{name}")) for name in LINE_CELLS}
     line["title"] = Case(
         When(export_line__press_title=True, then=Value(_("Press contact"))),
         default=line["title"],
@@ -125,21 +142,20 @@ def _cells() -> list:
     )
     lawful_basis = Case(
         *[When(lawful_basis=value, then=Value(str(label))) for value, label in Person.LawfulBasis.choices],
-        default=Value(""),
+        default=None,
         output_field=TextField(),
     )
-    cells = [
-        F("slug"),
-        F("given_name"),
-        F("family_name"),
+    return [
+        Neutralised(F("slug")),
+        Neutralised(F("given_name")),
+        Neutralised(F("family_name")),
         *line.values(),
-        Case(When(do_not_contact=True, then=Value(_("yes"))), default=Value(""), output_field=TextField()),
+        Case(When(do_not_contact=True, then=Value(_("yes"))), default=None, output_field=TextField()),
         lawful_basis,
-        F("notes"),
+        Neutralised(F("notes")),
         # The day, in the CRM's time zone (TruncDate's), written as ISO 8601 as PostgreSQL writes dates.
-        Coalesce(Cast(TruncDate("last_contact__occurred_at"), CharField()), Value(""), output_field=TextField()),
+        Cast(TruncDate("last_contact__occurred_at"), CharField()),
     ]
-    return [Neutralised(Cast(cell, TextField())) for cell in cells]
 
 
 def copy_csv_chunks(querysets, header: list[str], progress=None) -> Iterator[bytes]:
@@ -154,9 +170,8 @@ def copy_csv_chunks(querysets, header: list[str], progress=None) -> Iterator[byt
     yield ("\ufeff" + heading.getvalue()).encode()
     for people in querysets:
         complete(people)
-        values = people.prefetch_related(None).select_related(None).values_list(*_cells())
         try:
-            sql, params = values.query.sql_with_params()
+            sql, params = export_query(people)
         except EmptyResultSet:  # chosen so that no one can match (an empty list of ids)
             continue
         with connections[people.db].cursor() as cursor:
@@ -168,6 +183,12 @@ def copy_csv_chunks(querysets, header: list[str], progress=None) -> Iterator[byt
                     yield block
             if progress is not None:
                 progress(cursor.rowcount, exact=True)
+
+
+def export_query(people) -> tuple[str, tuple]:
+    """The SQL and parameters of the export's rows of ``people``, in its order: what ``COPY`` writes."""
+    values = people.prefetch_related(None).select_related(None).values_list(*_cells())
+    return values.query.sql_with_params()
 
 
 def copied(querysets) -> bool:

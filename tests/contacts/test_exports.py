@@ -8,6 +8,7 @@ import re
 import openpyxl
 import pytest
 import vobject
+from django.db import connection
 from openpyxl.utils import get_column_letter
 
 from contacts.models import ExportLog
@@ -246,12 +247,16 @@ def test_export_reads_people_in_a_fixed_number_of_queries(db, exporter_client, d
         person = PersonFactory()
         EmailFactory(person=person)
         PositionFactory(person=person)
-    with django_assert_num_queries(12):
-        # session, user, user and group permissions; whether there are more than EXPORT_DIRECT_MAX_ROWS (a count
-        # under a LIMIT), the count and the log insert; people, positions, press roles, tags, contact points.
-        response = exporter_client.get(URL, {"format": "csv"})
-        rows = read_csv(response)
-    assert len(rows) == 30
+    # Session, user, user and group permissions; whether there are more than EXPORT_DIRECT_MAX_ROWS (a count under
+    # a LIMIT), the count and the log insert; then, in Python, people, positions, press roles, tags, contact points.
+    # On PostgreSQL, the first export writes the people's export lines (which lack one; a savepoint, their people
+    # locked, read as in Python, the lines written, the savepoint released), the next finds none lacking; then the
+    # COPY, which runs on the driver's cursor, out of Django's count (contacts.export_lines).
+    for queries in [17, 8] if connection.vendor == "postgresql" else [12, 12]:
+        with django_assert_num_queries(queries):
+            response = exporter_client.get(URL, {"format": "csv"})
+            rows = read_csv(response)
+        assert len(rows) == 30
 
 
 def test_an_xlsx_export_opens_with_a_frozen_header_a_filter_over_every_row_and_fitted_columns(db, exporter_client):
