@@ -21,6 +21,7 @@ saved; a membership type the cluster's row offers likewise.
 import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import slug_re
@@ -640,10 +641,10 @@ class OrganisationBatchResource(OrganisationResource):
 
 
 def import_organisations(
-    data: bytes, *, dry_run: bool, skip_invalid_rows: bool = False, limits=None, file_name="", progress=None
+    data: bytes | BinaryIO, *, dry_run: bool, skip_invalid_rows: bool = False, limits=None, file_name="", progress=None
 ):
-    """Import the organisations of ``data`` (``OrganisationBatchResource``), as ``jobs.imports`` runs importers:
-    an ``ImportReport``; ``TableError`` if the file cannot be read."""
+    """Import the organisations of ``data`` (``OrganisationBatchResource``), the file's bytes or the file, as
+    ``jobs.imports`` runs importers: an ``ImportReport``; ``TableError`` if the file cannot be read."""
     from core.imports import import_file, report_of_result
 
     result = import_file(

@@ -23,20 +23,23 @@ each possibly followed by its label in parentheses; positions one per line as ``
 one); press-contact roles one organisation per line; tags one per line.
 """
 
+import io
 import re
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
 from itertools import islice
+from typing import BinaryIO
 
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import TextField
-from django.db.models.functions import Cast, Lower
+from django.db.models import TextField, Value
+from django.db.models.functions import Cast, Concat, Lower
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -434,6 +437,8 @@ class RowReader:
                 )
 
 
+# Between a family name and an organisation's id in the key of a namesake: a character no name holds.
+_PAIR_SEPARATOR = "\x1f"
 _PLAIN_NUMBER = re.compile(r"\+?[\d .()/-]{6,40}")
 
 
@@ -533,6 +538,12 @@ def _preferred_first(points: list[Point], preferred: list[str], explicit: bool) 
     return [chosen] + [point for point in points if point is not chosen]
 
 
+# How much of a file is read to tell a vCard file: a byte-order mark and blank lines may come before its first card.
+VCARD_SNIFF_BYTES = 64 * 1024
+# The file of rejected rows is kept in memory up to this size, on disk beyond.
+REJECTED_ROWS_IN_MEMORY = 1024 * 1024
+
+
 # --- Matching and writing -------------------------------------------------------------------------------------
 
 
@@ -583,6 +594,18 @@ class PeopleImport:
 
     def run(self, *, dry_run: bool, skip_invalid_rows: bool) -> ImportReport:
         report = self.report
+        # The rejected rows, as the file to correct and import again, written as they come (not held).
+        self.rejected_rows = tempfile.SpooledTemporaryFile(max_size=REJECTED_ROWS_IN_MEMORY)
+        try:
+            self._run(dry_run=dry_run, skip_invalid_rows=skip_invalid_rows)
+            self.rejected_rows.seek(0)
+            report.rejected_file = self.rejected_rows.read()
+        finally:
+            self.rejected_rows.close()
+        return report
+
+    def _run(self, *, dry_run: bool, skip_invalid_rows: bool) -> None:
+        report = self.report
         with transaction.atomic(), search_text_deferred():
             self._start()
             total, done = self.table.row_count, 0
@@ -600,14 +623,12 @@ class PeopleImport:
                 # kept, and memory stays the same from the first row of a file to its last.
                 self._write_pending()
                 self._forget()
-            flush_deferred_search_text()
+                flush_deferred_search_text()  # the people this chunk updated: their ids not kept to the end
             blocked = report.counts["rejected"] and not skip_invalid_rows
             report.written = not dry_run and not blocked
             if not report.written:
                 transaction.set_rollback(True)
         self.progress(total, total)
-        report.rejected_file = self._rejected_rows_csv()
-        return report
 
     def _chunks(self) -> Iterator[list[tuple[int, PersonRow, list[str]]]]:
         """The rows holding something, a thousand at a time: number, what it says, its cells."""
@@ -615,23 +636,20 @@ class PeopleImport:
         while batch := list(islice(rows, self.BATCH)):
             yield [(number, self.reader.read(dict(zip(COLUMNS, cells, strict=True))), cells) for number, cells in batch]
 
-    def _rejected_rows_csv(self) -> bytes:
-        """The rejected rows as a CSV file to correct and import again, with a column saying what is wrong."""
-        if not self.report.rejected:
-            return b""
-        present = [column for column in COLUMNS if column in self.table.present]
-        header = [str(COLUMN_LABELS[column]) for column in present] + [_("Errors")]
-        index = {column: COLUMNS.index(column) for column in present}
-        rows = []
-        for number, errors in self.report.rejected.items():
-            cells = self.rejected_cells.get(number, [])
-            problems = " ; ".join(
-                f"{_('%(label)s:') % {'label': column}} {message}" if column else message
-                for column, messages in errors.items()
-                for message in messages
-            )
-            rows.append([cells[index[column]] if cells else "" for column in present] + [problems])
-        return b"".join(spreadsheets.csv_chunks(header, rows))
+    def _reject(self, number: int, row: PersonRow, cells: list[str]) -> None:
+        """Count the row as rejected, and add it to the file of rejected rows, with a column saying what is wrong."""
+        errors = {str(COLUMN_LABELS.get(column, column)): messages for column, messages in row.errors.items()}
+        self.report.reject(number, errors)
+        present = [index for index, column in enumerate(COLUMNS) if column in self.table.present]
+        if not self.rejected_rows.tell():
+            header = [str(COLUMN_LABELS[COLUMNS[index]]) for index in present] + [_("Errors")]
+            self.rejected_rows.write(b"".join(spreadsheets.csv_chunks(header, [])))
+        problems = " ; ".join(
+            f"{_('%(label)s:') % {'label': column}} {message}" if column else message
+            for column, messages in errors.items()
+            for message in messages
+        )
+        self.rejected_rows.write(spreadsheets.csv_line([cells[index] for index in present] + [problems]))
 
     # Before the rows: what they will be matched against, read in a few queries for a thousand rows.
 
@@ -643,7 +661,6 @@ class PeopleImport:
             has_positions_column="positions" in table.present,
             explicit_preference=table.layout == "generic" and "slug" in table.present,
         )
-        self.rejected_cells: dict[int, list] = {}
         # Rows of the CRM's own export name different people by different identifiers: such rows are never
         # matched to each other, nor to a known person that another row of the file names (``_may_match``).
         self.file_slugs = table.identifiers
@@ -701,11 +718,20 @@ class PeopleImport:
         } - self.names_read
         if wanted:
             self.names_read |= wanted
+            # The organisations and the names select through their indexes; the pairs keep only the namesakes
+            # (a thousand rows' names at their organisations, not at every organisation of the chunk: 27 000
+            # positions a chunk at 100 000 people, read and dropped, before).
             positions = (
-                Position.objects.annotate(family=Lower("person__family_name"))
+                Position.objects.annotate(
+                    family=Lower("person__family_name"),
+                    pair=Concat(
+                        "family", Value(_PAIR_SEPARATOR), Cast("organisation_id", TextField()), output_field=TextField()
+                    ),
+                )
                 .filter(
                     any_of("organisation_id", {organisation for _name, organisation in wanted}),
                     any_of("family", {name for name, _organisation in wanted}),
+                    any_of("pair", {f"{name}{_PAIR_SEPARATOR}{organisation}" for name, organisation in wanted}),
                 )
                 .values_list(
                     "person_id", "person__given_name", "person__family_name", "organisation_id", "title", "person__slug"
@@ -778,10 +804,7 @@ class PeopleImport:
         if row.remarks:
             report.remarks[number] = row.remarks
         if row.errors:
-            self.rejected_cells[number] = list(cells)
-            report.reject(
-                number, {str(COLUMN_LABELS.get(column, column)): messages for column, messages in row.errors.items()}
-            )
+            self._reject(number, row, cells)
             return
         match, reason = self._match(row)
         if isinstance(match, Person) or match in self.pending["people"]:
@@ -1056,13 +1079,25 @@ def _shown(person: Person, name: str, value) -> str:
 
 
 def read_people_table(
-    data: bytes, *, limits: TableLimits | None = None, mapping: dict[str, str] | None = None
+    data: bytes | BinaryIO, *, limits: TableLimits | None = None, mapping: dict[str, str] | None = None
 ) -> CanonicalTable:
     """The rows of a people file — CSV, XLSX or vCard — under the import's columns (``contacts.layouts``), with
     the layout recognised and the columns not used. Raises ``TableError`` for anything unreadable, and for a
-    table with no column naming people."""
+    table with no column naming people.
+
+    ``data``: the file's bytes, or the file itself, open in binary mode and seekable (a stored upload): a
+    spreadsheet is then read from it as a stream each time its rows are needed, never held whole."""
     limits = limits or TableLimits.for_request()
-    if looks_like_vcard(data):
+    if not isinstance(data, bytes):
+        data.seek(0)
+    start = data[:VCARD_SNIFF_BYTES] if isinstance(data, bytes) else data.read(VCARD_SNIFF_BYTES)
+    if looks_like_vcard(start):
+        if not isinstance(data, bytes):
+            size_error = limits.size_error(data.seek(0, io.SEEK_END))
+            if size_error:
+                raise TableError(size_error)
+            data.seek(0)
+            data = data.read()
         cards = read_vcards(data, limits=limits)  # cards are few: held, read once
         table = canonical_table(cards.headers, lambda: iter(cards), layout="vcard")
     else:
@@ -1085,7 +1120,7 @@ def read_people_table(
 
 
 def import_people(
-    data: bytes,
+    data: bytes | BinaryIO,
     *,
     dry_run: bool,
     skip_invalid_rows: bool = False,
@@ -1094,8 +1129,9 @@ def import_people(
     progress=None,
     mapping: dict[str, str] | None = None,
 ) -> ImportReport:
-    """Import the people of ``data`` (``PeopleImport``); ``TableError`` if the file cannot be read. ``mapping``:
-    what staff said the columns of a spreadsheet hold (``contacts.layouts.canonical_table``)."""
+    """Import the people of ``data`` (``PeopleImport``), the file's bytes or the file (``read_people_table``);
+    ``TableError`` if the file cannot be read. ``mapping``: what staff said the columns of a spreadsheet hold
+    (``contacts.layouts.canonical_table``)."""
     table = read_people_table(data, limits=limits, mapping=mapping)
     return PeopleImport(table, file_name=file_name, progress=progress).run(
         dry_run=dry_run, skip_invalid_rows=skip_invalid_rows

@@ -16,6 +16,8 @@ columns it did not use are named (``CanonicalTable.unused``), in the preview, th
 """
 
 import re
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -126,6 +128,28 @@ LIST_SEPARATORS = {
 }
 
 
+class TextSet(Sequence):
+    """A set of texts held as one sorted string and where each starts, looked up by bisection: the identifiers of
+    a hundred thousand people take 3 MB here, 11 MB as a set of strings, held from the first row to the last."""
+
+    def __init__(self, texts: Iterable[str] = ()):
+        ordered = sorted(set(texts))
+        self._joined = "".join(ordered)
+        self._starts = array("I", [0])
+        for text in ordered:
+            self._starts.append(self._starts[-1] + len(text))
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def __getitem__(self, index: int) -> str:
+        return self._joined[self._starts[index] : self._starts[index + 1]]
+
+    def __contains__(self, text) -> bool:
+        index = bisect_left(self, text)
+        return index < len(self) and self[index] == text
+
+
 @dataclass
 class CanonicalTable:
     """A file's rows under the import's columns (``COLUMNS``), with the layout recognised and the file's columns
@@ -144,7 +168,7 @@ class CanonicalTable:
     used: set[int] = field(default_factory=set)  # the file's columns the import reads, by position
     # Known once ``scan`` has read the file:
     unused: list[str] = field(default_factory=list)  # the headers of columns not read that hold something
-    identifiers: set[str] = field(default_factory=set)  # the identifiers (slugs) the rows give
+    identifiers: TextSet = field(default_factory=TextSet)  # the identifiers (slugs) the rows give
     row_count: int = 0  # rows holding something
 
     @property
@@ -163,6 +187,7 @@ class CanonicalTable:
         unused = {index for index in range(len(headers)) if index not in self.used}
         holding_unused: set[int] = set()
         filled: set[str] = set()
+        identifiers: list[str] = []
         slug = COLUMNS.index("slug")
         for row in self.source():
             for index in unused - holding_unused:
@@ -173,7 +198,8 @@ class CanonicalTable:
                 self.row_count += 1
                 filled.update(column for column, cell in zip(COLUMNS, cells, strict=True) if cell)
                 if cells[slug].strip():
-                    self.identifiers.add(cells[slug].strip())
+                    identifiers.append(cells[slug].strip())
+        self.identifiers = TextSet(identifiers)
         self.unused = [headers[index] or get_column_letter(index + 1) for index in sorted(holding_unused)]
         if self.layout not in ("generic", "vcard"):
             self.present = filled

@@ -12,6 +12,7 @@
 """
 
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext
@@ -103,7 +104,7 @@ class SpreadsheetResource(ModelResource):
         return row_result
 
     @classmethod
-    def read_file(cls, data: bytes, *, limits: TableLimits | None = None):
+    def read_file(cls, data: bytes | BinaryIO, *, limits: TableLimits | None = None):
         """The rows of ``data`` as a dataset this resource imports; ``TableError`` when it cannot be read."""
         return read_table(data, limits=limits)
 
@@ -133,14 +134,15 @@ class SpreadsheetResource(ModelResource):
 
 def import_file(
     resource: SpreadsheetResource,
-    data: bytes,
+    data: bytes | BinaryIO,
     *,
     dry_run: bool,
     skip_invalid_rows: bool,
     limits: TableLimits | None = None,
     **kwargs,
 ):
-    """Import ``data`` (the bytes of a CSV or XLSX file) with ``resource``, in one transaction.
+    """Import ``data`` (a CSV or XLSX file, or its bytes: ``core.tables.read_table``) with ``resource``, in one
+    transaction.
 
     Raises ``TableError`` when the file cannot be read within ``limits`` (by default a web request's) or lacks a
     required column; nothing is written then.

@@ -61,13 +61,20 @@ class _Echo:
         return value
 
 
+_CSV_WRITER = csv.writer(_Echo(), delimiter=";")
+
+
 def csv_chunks(header: list[str], rows: Iterable[list[str]]) -> Iterator[bytes]:
-    writer = csv.writer(_Echo(), delimiter=";")
     # The byte-order mark makes Excel read the file as UTF-8, accents included.
     yield "\ufeff".encode()
-    yield writer.writerow(header).encode()
+    yield _CSV_WRITER.writerow(header).encode()
     for row in rows:
-        yield writer.writerow([neutralise(str(cell)) for cell in row]).encode()
+        yield csv_line(row)
+
+
+def csv_line(row: list[str]) -> bytes:
+    """One row of a ``csv_chunks`` file, its cells neutralised: for a file written a row at a time."""
+    return _CSV_WRITER.writerow([neutralise(str(cell)) for cell in row]).encode()
 
 
 def xlsx_file(sheet_title: str, header: list[str], rows: Iterable[list[str]]):

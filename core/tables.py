@@ -18,6 +18,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import tablib
 from django.conf import settings
@@ -123,8 +124,9 @@ class TableLimits:
         }
 
 
-def read_table(data: bytes, *, limits: TableLimits | None = None) -> tablib.Dataset:
-    """The rows of a CSV or XLSX file, as text, under its first row as headers.
+def read_table(data: bytes | BinaryIO, *, limits: TableLimits | None = None) -> tablib.Dataset:
+    """The rows of a CSV or XLSX file, as text, under its first row as headers. ``data``: the file's bytes, or
+    the file itself, open in binary mode and seekable (read from its start each time, left open).
 
     Empty rows are kept (as empty rows), so that row numbers stay those the user sees in the
     spreadsheet. Raises ``TableError`` for anything that is not a readable table within ``limits`` (by default
@@ -133,13 +135,13 @@ def read_table(data: bytes, *, limits: TableLimits | None = None) -> tablib.Data
     return TableReader(limits or TableLimits.for_request()).read(data)
 
 
-def stream_table(data: bytes, *, limits: TableLimits | None = None) -> tuple[list[str], Iterator[list[str]]]:
+def stream_table(data: bytes | BinaryIO, *, limits: TableLimits | None = None) -> tuple[list[str], Iterator[list[str]]]:
     """``read_table``'s headers, and its rows one at a time (``TableReader.stream``): a file of a hundred thousand
-    rows is read without holding them all."""
+    rows is read without holding them all; given as a file (a stored upload), without holding its bytes either."""
     return TableReader(limits or TableLimits.for_request()).stream(data)
 
 
-def text_encoding(data: bytes) -> str:
+def text_encoding(data: bytes | BinaryIO) -> str:
     """The encoding to read ``data`` with: UTF-8 (with or without a byte-order mark), or Windows-1252 (what
     French Excel writes) for a file that holds no valid multi-byte UTF-8 sequence at all.
 
@@ -149,7 +151,7 @@ def text_encoding(data: bytes) -> str:
     """
     bad_line, utf8_seen = None, False
     # A line break is a single byte in both encodings, never part of a UTF-8 sequence: lines can be judged alone.
-    for number, line in enumerate(io.BytesIO(data), 1):
+    for number, line in enumerate(_binary(data), 1):
         if line.isascii():
             continue
         try:
@@ -163,6 +165,31 @@ def text_encoding(data: bytes) -> str:
     return "utf-8-sig" if bad_line is None else "cp1252"
 
 
+def _binary(data: bytes | BinaryIO) -> BinaryIO:
+    """``data`` as a binary file at its start: the file itself, or its bytes in one (not copied)."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        return io.BytesIO(data)
+    data.seek(0)
+    return data
+
+
+def _size(data: bytes | BinaryIO) -> int:
+    if isinstance(data, bytes | bytearray | memoryview):
+        return len(data)
+    size = data.seek(0, io.SEEK_END)
+    data.seek(0)
+    return size
+
+
+def _is_blank(data: bytes | BinaryIO) -> bool:
+    """Whether ``data`` holds nothing but blank space, read a piece at a time (``bytes.strip`` would copy it)."""
+    binary = _binary(data)
+    while piece := binary.read(_PART_CHUNK):
+        if not piece.isspace():
+            return False
+    return True
+
+
 class _WorkbookTooBig(Exception):
     """Raised from inside openpyxl, which turns a ValueError into one of its own."""
 
@@ -171,8 +198,8 @@ class _BoundedZip(zipfile.ZipFile):
     """A zip whose parts are inflated within one budget: parts declaring more are refused before anything is
     inflated, and whatever is read, declared sizes aside, is counted and stopped once the budget is spent."""
 
-    def __init__(self, data: bytes, *, budget: int):
-        super().__init__(io.BytesIO(data))
+    def __init__(self, data: bytes | BinaryIO, *, budget: int):
+        super().__init__(_binary(data))
         self.budget = budget
         self.inflated = 0
         if sum(info.file_size for info in self.infolist()) > budget:
@@ -222,8 +249,8 @@ class _BoundedExcelReader(ExcelReader):
     """openpyxl's reader in read-only mode, reading every part of the workbook through ``archive``, and of its
     sheets only the first worksheet, once, as its rows are read."""
 
-    def __init__(self, data: bytes, archive: _BoundedZip):
-        super().__init__(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    def __init__(self, data: bytes | BinaryIO, archive: _BoundedZip):
+        super().__init__(_binary(data), read_only=True, data_only=True, keep_links=False)
         self.archive = archive
         self.valid_files = archive.namelist()
 
@@ -248,28 +275,30 @@ class TableReader:
     def inflated_bytes(self) -> int:
         return self._archive.inflated if self._archive is not None else 0
 
-    def read(self, data: bytes) -> tablib.Dataset:
+    def read(self, data: bytes | BinaryIO) -> tablib.Dataset:
         headers, rows = self.stream(data)
         dataset = tablib.Dataset(headers=headers)
         for cells in rows:
             dataset.append(cells)
         return dataset
 
-    def stream(self, data: bytes) -> tuple[list[str], Iterator[list[str]]]:
+    def stream(self, data: bytes | BinaryIO) -> tuple[list[str], Iterator[list[str]]]:
         """The headers, and the rows as they are read: each checked as ``read`` checks it, ``TableError`` raised
-        by the iterator at the first row past a limit. Nothing but the current row is kept."""
-        size_error = self.limits.size_error(len(data))
+        by the iterator at the first row past a limit. Nothing but the current row is kept: ``data`` given as a
+        file (open in binary mode, seekable) is read from its start, as a stream, and left open."""
+        size_error = self.limits.size_error(_size(data))
         if size_error:
             raise TableError(size_error)
-        if not data.strip():
+        if _is_blank(data):
             raise TableError(_("The file is empty."))
-        if data.startswith(_OLE_SIGNATURE):
+        sample = _binary(data).read(65536)
+        if sample.startswith(_OLE_SIGNATURE):
             raise TableError(_("Old Excel files (.xls) cannot be read: save the file as .xlsx or as CSV."))
-        if data.startswith(_ZIP_SIGNATURE):
+        if sample.startswith(_ZIP_SIGNATURE):
             rows, cell_text = self._xlsx_rows(data), _cell_text
         else:
             # A CSV written by our exports (core.spreadsheets) has a quote before values a spreadsheet would run.
-            rows, cell_text = self._csv_rows(data), _csv_cell_text
+            rows, cell_text = self._csv_rows(data, sample), _csv_cell_text
         try:
             headers = self._headers(rows, cell_text)
         except BaseException:
@@ -279,11 +308,11 @@ class TableReader:
 
     # CSV: decoded and split line by line, each line checked before it is split into cells.
 
-    def _csv_rows(self, data: bytes) -> Iterator[list[str]]:
-        sample = data[:65536]
+    def _csv_rows(self, data: bytes | BinaryIO, sample: bytes) -> Iterator[list[str]]:
         if b"\x00" in sample or sum(sample.count(byte) for byte in _CONTROL_BYTES) > len(sample) // 100:
             raise TableError(_("This file is not a spreadsheet: save it as CSV or XLSX."))
-        lines = io.TextIOWrapper(io.BytesIO(data), encoding=text_encoding(data), newline="")
+        encoding = text_encoding(data)
+        lines = io.TextIOWrapper(_binary(data), encoding=encoding, newline="")
         record = _RecordStart()
         try:
             first_line = lines.readline()
@@ -303,6 +332,8 @@ class TableReader:
                     % {"row": record.number + 1, "count": self._count(self.limits.max_cell_characters)}
                 ) from error
             raise TableError(_("The CSV file is malformed: %(error)s.") % {"error": error}) from error
+        finally:
+            lines.detach()  # the caller's file stays open
 
     def _checked_lines(self, first: list[str], rest, delimiter: str, record: "_RecordStart") -> Iterator[str]:
         for lines in (first, rest):
@@ -324,7 +355,7 @@ class TableReader:
 
     # XLSX: openpyxl in read-only mode, over a zip that inflates within the budget, the dimension never read.
 
-    def _xlsx_rows(self, data: bytes) -> Iterator[Sequence]:
+    def _xlsx_rows(self, data: bytes | BinaryIO) -> Iterator[Sequence]:
         try:
             self._archive = _BoundedZip(data, budget=self.limits.max_unzipped_bytes)
             reader = _BoundedExcelReader(data, self._archive)

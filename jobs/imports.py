@@ -2,7 +2,7 @@
 
 The admin (``ImportJobAdminMixin``) and ``import_contacts --background`` keep the uploaded file in the storage
 (``IMPORTS_FOLDER``, kept ``IMPORT_UPLOAD_HOURS``) and start a job that runs an importer: a function
-``(data, *, dry_run, skip_invalid_rows, limits, file_name, progress) -> core.imports.ImportReport`` named by its
+``(file, *, dry_run, skip_invalid_rows, limits, file_name, progress) -> core.imports.ImportReport`` named by its
 dotted path (``contacts.imports.import_people``, ``clusters.imports.import_organisations``). The preview is the
 import run in a transaction that is rolled back; its page lists what each row will do, and its "Import" button
 starts the import of the same file. Both show their progress, can be cancelled until the import commits (the
@@ -97,10 +97,16 @@ def import_data(job: Job, progress) -> JobOutcome:
     if job.owner is not None and not may_import(job.owner, job):
         raise JobFailed(_("The person who asked for this import may no longer import these records."))
     try:
-        with default_storage.open(params["upload"], "rb") as upload:
-            data = upload.read()
+        upload = default_storage.open(params["upload"], "rb")
     except FileNotFoundError:
         raise JobFailed(_("The file to import is no longer kept: nothing was written. Choose it again.")) from None
+    with upload:
+        # The importer reads the stored file as a stream: a file of a hundred thousand rows is never held whole.
+        return _run_importer(job, progress, upload)
+
+
+def _run_importer(job: Job, progress, upload) -> JobOutcome:
+    params = job.params
     importer = import_string(params["importer"])
 
     def report_progress(done: int, total: int) -> None:
@@ -109,7 +115,7 @@ def import_data(job: Job, progress) -> JobOutcome:
     options = {"mapping": params["mapping"]} if params.get("mapping") else {}
     try:
         report = importer(
-            data,
+            upload,
             dry_run=not params["apply"],
             skip_invalid_rows=params["skip_invalid_rows"],
             limits=TableLimits.for_batch(),

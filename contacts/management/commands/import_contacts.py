@@ -51,14 +51,15 @@ class Command(BaseCommand):
         if options["background"]:
             return self.start_job(path, importer, app_label, model_name, options)
         try:
-            report = import_string(importer)(
-                path.read_bytes(),
-                dry_run=options["dry_run"],
-                skip_invalid_rows=options["skip_errors"],
-                limits=limits,
-                file_name=path.name,
-                progress=self.progress,
-            )
+            with path.open("rb") as file:
+                report = import_string(importer)(
+                    file,
+                    dry_run=options["dry_run"],
+                    skip_invalid_rows=options["skip_errors"],
+                    limits=limits,
+                    file_name=path.name,
+                    progress=self.progress,
+                )
         except TableError as error:
             raise CommandError(str(error)) from error
         if sys.stderr.isatty():
