@@ -1,5 +1,6 @@
-"""What ``make bench`` measures in one database: server times of the searches and pages, the same searches as
-raw SQL and through Django admin's stock search, and the query count of every page and list endpoint.
+"""What ``make bench`` measures in one database: server times of the directory's searches drawn from the data, of
+every list page with its HTML size, the ratios of a few chosen searches to raw SQL and to Django admin's stock search,
+and the query count of every page and list endpoint.
 
     DATABASE_URL=postgres://…/crm_bench_10000 .venv/bin/python -m tools.bench.measure --runs 30 > result.json
 
@@ -35,7 +36,7 @@ from django.test import Client, RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from agreements.models import Agreement  # noqa: E402
+from agreements.models import Agreement, PressRelease  # noqa: E402
 from clusters.models import Organisation  # noqa: E402
 from contacts.erasure import erase_person  # noqa: E402
 from contacts.models import ContactPoint, Person  # noqa: E402
@@ -43,7 +44,7 @@ from core.search import fold  # noqa: E402
 from demo.generation import DEMO_SLUG_PREFIX  # noqa: E402
 from interactions.last_contacts import refresh_last_contacts  # noqa: E402
 from interactions.models import Interaction, InteractionOrganisation, InteractionPerson  # noqa: E402
-from tools.bench import sampled  # noqa: E402
+from tools.bench import pages, sampled  # noqa: E402
 
 BENCH_USERNAME = "bench-superuser"
 # The search fields Django admin would search with stock ``ModelAdmin.get_search_results`` (``icontains`` on
@@ -335,6 +336,14 @@ def erasures(runs: int) -> dict:
     return {**summary(times_ms), "blanked_rows": rows}
 
 
+# The pages of one record among those whose queries are counted, timed and weighed beside the list pages.
+DETAIL_PAGES = ("person page", "organisation page", "cluster page", "agreement page", "admin: person")
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30, help="Timed runs of each request (after 2 untimed).")
@@ -359,10 +368,10 @@ def main(argv=None) -> None:
         "sample_person": person.slug,
         "search_params": search,
         "searches": {},
-        "pages": {},
         "query_counts": {},
     }
-    employer = Organisation.objects.get(slug=search["filter: one organisation"]["organisation"])
+    # One chosen query of each kind, only for the targets' ratios to raw SQL and to the stock admin search: how fast
+    # the directory searches is measured by the queries drawn from the data (tools/bench/sampled.py).
     for label, params in search.items():
         expected = b"<table" if "q" not in params else person.family_name.encode().replace(b"'", b"&#x27;")
         server = timed_get(client, directory, params, f"directory: {label}", options.runs, expected, AS_TYPED)
@@ -375,22 +384,15 @@ def main(argv=None) -> None:
     for label, found in results["sampled_searches"].items():
         print(f"{label}: p95 {found['p95']:.1f} ms, max {found['max']:.1f} ms", file=sys.stderr)
 
-    pages = {
-        "directory, whole page: name": (directory, search["name"], b"<table"),
-        "admin: people": (reverse("admin:contacts_person_changelist"), {}, b'id="result_list"'),
-        "admin: people search": (reverse("admin:contacts_person_changelist"), search["name"], b'id="result_list"'),
-        "person page": (reverse("contacts:person_detail", args=[person.slug]), {}, person.family_name.encode()),
-        "API: people": (reverse("api:person-list"), {}, b'"results"'),
-        "API: people search": (reverse("api:person-list"), search["name"], b'"results"'),
-        "organisations": (reverse("clusters:organisation_list"), {}, b"<table"),
-        # The sample person's employer by its name: organisations are searched in Python (core.search).
-        "organisations search": (reverse("clusters:organisation_list"), {"q": employer.name}, b"<table"),
-    }
-    for label, (url, params, expected) in pages.items():
-        results["pages"][label] = timed_get(client, url, params, label, options.runs, expected)
-        print(f"{label}: {results['pages'][label]['p50']:.1f} ms", file=sys.stderr)
+    employer = Organisation.objects.get(slug=search["filter: one organisation"]["organisation"])
+    results["list_pages"] = pages.measure(client, pages.every_list_page(person, employer), options.runs, progress)
+    counted = endpoints(person, search)
+    others = {label: pages.Page(*counted[label]) for label in DETAIL_PAGES}
+    press_release = PressRelease.objects.order_by("-pk").first()
+    others["press release page"] = pages.Page(reverse("agreements:press_release_detail", args=[press_release.slug]), {})
+    results["other_pages"] = pages.measure(client, others, options.runs, progress)
 
-    for label, (url, params) in endpoints(person, search).items():
+    for label, (url, params) in counted.items():
         results["query_counts"][label] = query_count(client, url, params, label)
     results["timelines"] = timelines(client, user, person, options.runs)
     for label, found in results["timelines"]["pages"].items():
