@@ -309,7 +309,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"user": env_rate("API_THROTTLE_RATE", "1200/minute")},
     # Reading needs the model's view permission too, not only a login (core.api.ModelPermissions).
     "DEFAULT_PERMISSION_CLASSES": ["core.api.ModelPermissions"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["core.api.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.PagePagination",
     # JSON bodies only, within bounds (size, nesting): core.api.BoundedJSONParser. No endpoint takes a file or a
     # form, and a schema offering three body types makes generated clients send multipart (docs/api.md).

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import APIException, NotFound, ParseError, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
@@ -19,6 +20,16 @@ MAX_PAGE_SIZE = 200
 MAX_JSON_DEPTH = 32
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, without its form in the browsable API: the form renders each filter that chooses a
+    record as a ``<select>`` of the whole table — every person, every organisation — a page that grows with the
+    data (a million people, a hundred megabytes). The filters are the query string's, described in the schema
+    (docs/api.md)."""
+
+    def to_html(self, request, queryset, view):
+        return None
 
 
 class Conflict(APIException):

@@ -12,8 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from clusters.filters import organisation_box
 from contacts.models import Person
 from core.filters import SlugChoiceFilter, StableOrderingFilter
+from core.widgets import SuggestedKeyInput
 
 from .models import Interaction
+
+
+def person_name(slug: str) -> str | None:
+    found = Person.objects.filter(slug=slug).values_list("given_name", "family_name").first()
+    return " ".join(part for part in found if part) if found else None
 
 
 def start_of_day(day: date) -> datetime:
@@ -36,11 +42,16 @@ class InteractionFilterSet(django_filters.FilterSet):
         help_text=_("A word of the subject or the text."),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
+    # A box with suggestions as one types: a <select> listed every person (10 028 options, 751 KB, 5 s at 10 000
+    # people).
     person = SlugChoiceFilter(
         label=_("Person"),
         help_text=_("Slug of a person: the interactions that involved them."),
         queryset=Person.objects.all(),
         field_name="people",
+        widget=SuggestedKeyInput(
+            "interactions:person_suggestions", choice_label=person_name, attrs={"placeholder": _("Everyone")}
+        ),
     )
     organisation = organisation_box(_("Organisation"), _("All organisations"), field_name="organisations")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Interaction.Kind.choices, empty_label=_("All kinds"))

@@ -1,4 +1,5 @@
-"""No page renders the whole of a table: its HTML is the same size with 100 and with 2 000 organisations.
+"""No page renders the whole of a table: its HTML is the same size with 100 and with 2 000 organisations, and with
+100 and 2 000 people.
 
 A filter's ``<select>`` of every organisation made /agreements/ and /press-releases/ 800 KB pages at 10 000
 organisations (issue 21); choices of an organisation are boxes with suggestions (``core.widgets.SuggestedKeyInput``)
@@ -9,6 +10,7 @@ database and once with 2 000, and may not grow by more than a few kilobytes.
 import pytest
 
 from clusters.models import Organisation
+from contacts.models import Person
 from tests.factories import AgreementFactory, OrganisationFactory, PersonFactory, PositionFactory
 
 PAGES = [
@@ -22,6 +24,31 @@ PAGES = [
     "/duplicates/",
     "/search/?q=polepharma",
 ]
+# The API's lists as a browser sees them (the browsable API): its filters' form listed every person and every
+# organisation in a <select> (93 options for 40 positions).
+API_LISTS = [
+    f"/api/{name}/"
+    for name in (
+        "organisations",
+        "memberships",
+        "relations",
+        "sites",
+        "key-figures",
+        "people",
+        "positions",
+        "contact-points",
+        "press-contacts",
+        "contact-lists",
+        "agreements",
+        "agreement-parties",
+        "signatories",
+        "press-releases",
+        "interactions",
+        "follow-ups",
+    )
+]
+# Pages that choose a person: the interactions' filter listed every person (751 KB at 10 000 people).
+PEOPLE_PAGES = ["/", "/contacts/", "/interactions/", "/interactions/follow-ups/", "/interactions/retention/"]
 # Slack for what legitimately differs between the two renders: counts with more digits, a CSRF token.
 SLACK_BYTES = 3_000
 
@@ -34,10 +61,10 @@ def organisations_up_to(total: int) -> None:
     )
 
 
-def sizes(client) -> dict[str, int]:
+def sizes(client, pages=PAGES) -> dict[str, int]:
     found = {}
-    for url in PAGES:
-        response = client.get(url)
+    for url in pages:
+        response = client.get(url, HTTP_ACCEPT="text/html")
         assert response.status_code == 200, url
         found[url] = len(response.content)
     return found
@@ -53,11 +80,28 @@ def records(db):
 
 def test_no_page_grows_with_the_number_of_organisations(records, admin_client):
     organisations_up_to(100)
-    small = sizes(admin_client)
+    small = sizes(admin_client, PAGES + API_LISTS)
     organisations_up_to(2_000)
-    large = sizes(admin_client)
-    grown = {url: large[url] - small[url] for url in PAGES if large[url] - small[url] > SLACK_BYTES}
+    large = sizes(admin_client, PAGES + API_LISTS)
+    grown = {url: large[url] - small[url] for url in small if large[url] - small[url] > SLACK_BYTES}
     assert grown == {}, f"bytes added by 1 900 organisations: {grown}"
+
+
+def people_up_to(total: int) -> None:
+    start = Person.objects.count()
+    Person.objects.bulk_create(
+        Person(given_name="Jeanne", family_name=f"Personne {number:05d}", slug=f"personne-{number:05d}")
+        for number in range(start, total)
+    )
+
+
+def test_no_page_grows_with_the_number_of_people(records, admin_client):
+    people_up_to(100)
+    small = sizes(admin_client, PEOPLE_PAGES + API_LISTS)
+    people_up_to(2_000)
+    large = sizes(admin_client, PEOPLE_PAGES + API_LISTS)
+    grown = {url: large[url] - small[url] for url in small if large[url] - small[url] > SLACK_BYTES}
+    assert grown == {}, f"bytes added by 1 900 people: {grown}"
 
 
 def test_the_agreements_and_press_releases_filters_suggest_organisations_rather_than_list_them(records, admin_client):
