@@ -39,6 +39,7 @@ def search_text_changed(person_ids) -> None:
 
 
 def _refresh(person_ids) -> None:
+    person_ids = set(person_ids)  # read twice below: a generator would give nothing the second time
     pending = _deferred.get()
     if pending is None:
         refresh_search_text(person_ids)

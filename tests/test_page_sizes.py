@@ -8,6 +8,7 @@ database and once with 2 000, and may not grow by more than a few kilobytes.
 """
 
 import pytest
+from django.urls import get_resolver, reverse
 
 from clusters.models import Organisation
 from contacts.models import Person
@@ -24,29 +25,12 @@ PAGES = [
     "/duplicates/",
     "/search/?q=polepharma",
 ]
-# The API's lists as a browser sees them (the browsable API): its filters' form listed every person and every
-# organisation in a <select> (93 options for 40 positions).
-API_LISTS = [
-    f"/api/{name}/"
-    for name in (
-        "organisations",
-        "memberships",
-        "relations",
-        "sites",
-        "key-figures",
-        "people",
-        "positions",
-        "contact-points",
-        "press-contacts",
-        "contact-lists",
-        "agreements",
-        "agreement-parties",
-        "signatories",
-        "press-releases",
-        "interactions",
-        "follow-ups",
-    )
-]
+# The API's lists as a browser sees them (the browsable API), every ``api:*-list`` URL name: its filters' form
+# listed every person and every organisation in a <select> (93 options for 40 positions).
+_prefix, _api = get_resolver().namespace_dict["api"]
+API_LISTS = sorted(
+    reverse(f"api:{name}") for name in _api.reverse_dict if isinstance(name, str) and name.endswith("-list")
+)
 # Pages that choose a person: the interactions' filter listed every person (751 KB at 10 000 people).
 PEOPLE_PAGES = ["/", "/contacts/", "/interactions/", "/interactions/follow-ups/", "/interactions/retention/"]
 # Slack for what legitimately differs between the two renders: counts with more digits, a CSRF token.
