@@ -13,8 +13,8 @@ Both lock the people concerned first (``FOR NO KEY UPDATE``), so that a line wri
 change cannot be kept after it: the change waits for the line to be written and deletes it, or the line is
 written after the change and holds it.
 
-SQLite, and the XLSX and vCard formats, use the Python export; the two CSV files are the same bytes
-(tests/contacts/test_export_lines.py).
+SQLite, and the XLSX and vCard formats, use the Python export; the two CSV files hold the same cells, only their
+line ends differ (a line feed here, CR LF in Python's) (tests/contacts/test_export_lines.py).
 """
 
 import csv

@@ -62,15 +62,6 @@ def records(db):
     AgreementFactory()
 
 
-def test_no_page_grows_with_the_number_of_organisations(records, admin_client):
-    organisations_up_to(100)
-    small = sizes(admin_client, PAGES + API_LISTS)
-    organisations_up_to(2_000)
-    large = sizes(admin_client, PAGES + API_LISTS)
-    grown = {url: large[url] - small[url] for url in small if large[url] - small[url] > SLACK_BYTES}
-    assert grown == {}, f"bytes added by 1 900 organisations: {grown}"
-
-
 def people_up_to(total: int) -> None:
     start = Person.objects.count()
     Person.objects.bulk_create(
@@ -79,13 +70,18 @@ def people_up_to(total: int) -> None:
     )
 
 
-def test_no_page_grows_with_the_number_of_people(records, admin_client):
-    people_up_to(100)
-    small = sizes(admin_client, PEOPLE_PAGES + API_LISTS)
-    people_up_to(2_000)
-    large = sizes(admin_client, PEOPLE_PAGES + API_LISTS)
+@pytest.mark.parametrize(
+    ("records_up_to", "pages"),
+    [(organisations_up_to, PAGES + API_LISTS), (people_up_to, PEOPLE_PAGES + API_LISTS)],
+    ids=["organisations", "people"],
+)
+def test_no_page_grows_with_the_number_of_records(records, admin_client, records_up_to, pages):
+    records_up_to(100)
+    small = sizes(admin_client, pages)
+    records_up_to(2_000)
+    large = sizes(admin_client, pages)
     grown = {url: large[url] - small[url] for url in small if large[url] - small[url] > SLACK_BYTES}
-    assert grown == {}, f"bytes added by 1 900 people: {grown}"
+    assert grown == {}, f"bytes added by 1 900 more records: {grown}"
 
 
 def test_the_agreements_and_press_releases_filters_suggest_organisations_rather_than_list_them(records, admin_client):
